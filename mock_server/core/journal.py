@@ -1,0 +1,182 @@
+"""Every request the sandbox answers, recorded.
+
+Recording is off the request's critical path: ``record`` appends to an in-memory buffer and the
+sandbox's maintenance task writes buffered entries in batches (a few per second). Readers call
+``flush`` first, so a process always reads its own writes. Redaction happens at flush time, before
+anything is stored. Retention is bounded: beyond ``retention`` entries the oldest are pruned.
+"""
+
+import json
+import logging
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, Text, func, select
+from sqlmodel import Field, SQLModel
+
+from mock_server.core.redact import redact_headers, redact_text
+from mock_server.db import Database
+
+log = logging.getLogger("mock_server.requests")
+
+
+class JournalEntry(SQLModel, table=True):
+    __tablename__ = "journal_entry"
+    seq: int | None = Field(default=None, primary_key=True)
+    id: str = Field(index=True, unique=True, max_length=32)
+    at: float = Field(index=True, description="unix seconds, sandbox clock")
+    provider: str = Field(index=True, max_length=32)
+    client_id: str | None = Field(default=None, index=True, max_length=128)
+    method: str = Field(max_length=16)
+    path: str = Field(sa_column=Column(Text, nullable=False))
+    query: str = Field(default="", sa_column=Column(Text, nullable=False))
+    status: int = Field(index=True)
+    duration_ms: float
+    outcome: str = Field(max_length=16, description="accepted or rejected")
+    rule: str | None = Field(default=None, max_length=64)
+    message: str | None = Field(default=None, sa_column=Column(Text))
+    request_headers: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    body_excerpt: str = Field(default="", sa_column=Column(Text, nullable=False))
+    body_bytes: int = 0
+    diagnosis: str | None = Field(default=None, sa_column=Column(Text))
+
+
+@dataclass(slots=True)
+class Record:
+    """What the pipeline knows about one request once it has been answered."""
+
+    id: str
+    at: float
+    provider: str
+    method: str
+    path: str
+    query: str
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    status: int = 0
+    duration_ms: float = 0.0
+    client_id: str | None = None
+    rule: str | None = None
+    message: str | None = None
+    diagnosis: dict[str, Any] = field(default_factory=dict)
+    secret_headers: frozenset[str] = frozenset()
+    body_size: int = 0
+
+    @property
+    def outcome(self) -> str:
+        return "rejected" if self.rule else "accepted"
+
+
+def new_journal_id() -> str:
+    return secrets.token_hex(6)
+
+
+class Journal:
+    def __init__(self, db: Database, *, retention: int, excerpt_bytes: int) -> None:
+        self._db = db
+        self.retention = retention
+        self.excerpt_bytes = excerpt_bytes
+        self._buffer: list[Record] = []
+        self._lock = threading.Lock()
+        self._table = JournalEntry.__table__
+
+    def record(self, rec: Record) -> None:
+        # Keep only what the excerpt needs, so a burst of large bodies cannot hold memory.
+        rec.body_size = len(rec.body)
+        rec.body = rec.body[: self.excerpt_bytes]
+        with self._lock:
+            self._buffer.append(rec)
+        if log.isEnabledFor(logging.INFO):
+            log.info(console_line(rec))
+
+    def pending(self) -> int:
+        return len(self._buffer)
+
+    def flush(self) -> int:
+        """Write every buffered entry; prune beyond retention. Returns how many were written."""
+        with self._lock:
+            batch, self._buffer = self._buffer, []
+        if not batch:
+            return 0
+        rows = [self._row(rec) for rec in batch]
+        t = self._table
+        with self._db.begin() as conn:
+            conn.execute(t.insert(), rows)  # type: ignore[attr-defined]
+            last = conn.execute(select(func.max(t.c.seq))).scalar_one()  # type: ignore[attr-defined]
+            if last is not None and last > self.retention:
+                conn.execute(t.delete().where(t.c.seq <= last - self.retention))  # type: ignore[attr-defined]
+        return len(rows)
+
+    def _row(self, rec: Record) -> dict[str, Any]:
+        excerpt = redact_text(rec.body.decode("utf-8", "replace"))
+        return {
+            "id": rec.id,
+            "at": rec.at,
+            "provider": rec.provider,
+            "client_id": rec.client_id,
+            "method": rec.method,
+            "path": rec.path,
+            "query": rec.query,
+            "status": rec.status,
+            "duration_ms": round(rec.duration_ms, 3),
+            "outcome": rec.outcome,
+            "rule": rec.rule,
+            "message": rec.message,
+            "request_headers": json.dumps(
+                redact_headers(rec.headers, rec.secret_headers), ensure_ascii=False
+            ),
+            "body_excerpt": excerpt,
+            "body_bytes": rec.body_size,
+            "diagnosis": json.dumps(rec.diagnosis, ensure_ascii=False, default=str)
+            if rec.diagnosis
+            else None,
+        }
+
+    # -- reading (the control plane builds on these) -----------------------------------------
+    def get(self, journal_id: str) -> dict[str, Any] | None:
+        self.flush()
+        t = self._table
+        row = self._db.connection().execute(t.select().where(t.c.id == journal_id)).first()  # type: ignore[attr-defined]
+        return entry_dict(row._mapping) if row else None
+
+    def latest(self, limit: int = 50, provider: str | None = None) -> list[dict[str, Any]]:
+        self.flush()
+        t = self._table
+        query = t.select().order_by(t.c.seq.desc()).limit(limit)  # type: ignore[attr-defined]
+        if provider:
+            query = query.where(t.c.provider == provider)
+        return [entry_dict(r._mapping) for r in self._db.connection().execute(query)]
+
+    def count(self) -> int:
+        self.flush()
+        t = self._table
+        return self._db.connection().execute(select(func.count()).select_from(t)).scalar_one()
+
+    def discard_pending(self) -> None:
+        with self._lock:
+            self._buffer.clear()
+
+    def clear(self) -> None:
+        self.discard_pending()
+        with self._db.begin() as conn:
+            conn.execute(self._table.delete())  # type: ignore[attr-defined]
+
+
+def entry_dict(row: Any) -> dict[str, Any]:
+    out = dict(row)
+    out.pop("seq", None)
+    out["at"] = datetime.fromtimestamp(out["at"], UTC).isoformat().replace("+00:00", "Z")
+    out["request_headers"] = json.loads(out["request_headers"])
+    out["diagnosis"] = json.loads(out["diagnosis"]) if out["diagnosis"] else None
+    return out
+
+
+def console_line(rec: Record) -> str:
+    target = rec.path + (f"?{rec.query}" if rec.query else "")
+    line = f"{rec.provider:<10} {rec.method:<6} {target} -> {rec.status}"
+    if rec.rule:
+        line += f"  rejected by {rec.rule}: {rec.message}"
+    return f"{line}  [journal {rec.id}]"

@@ -1,0 +1,91 @@
+"""What a provider hands the sandbox, and what the sandbox hands a provider.
+
+A provider is a folder under ``mock_server/providers`` exposing ``provider = Provider(...)`` and
+one line in ``mock_server/registry.py``. It never reaches into the sandbox beyond
+``ProviderContext``.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import Connection
+from starlette.responses import Response
+from starlette.types import ASGIApp
+
+from mock_server.config import Settings
+from mock_server.core.clock import Clock
+from mock_server.core.errors import ProviderError
+from mock_server.core.replay import ReplayGuard
+from mock_server.db import Database
+
+if TYPE_CHECKING:
+    from faker import Faker
+
+    from mock_server.core.pipeline import Incoming
+
+
+class ProviderSettings(BaseSettings):
+    """Base of each provider's settings. Subclasses set ``env_prefix="MOCK_<NAME>_"``.
+
+    Every field becomes a CLI flag ``--<name>-<field>`` as well as an environment variable.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore")
+    port: int
+
+    def replay_horizon(self) -> float:
+        """Seconds a consumed request id must be remembered: past it, the time window rejects."""
+        window = getattr(self, "timestamp_window", None)
+        return 2.0 * window if window else 86_400.0
+
+
+@dataclass(frozen=True)
+class DemoCredential:
+    role: str
+    client_id: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class ProviderContext:
+    name: str
+    settings: Any  # the provider's own ProviderSettings subclass
+    core: Settings
+    db: Database
+    clock: Clock
+    replay: ReplayGuard
+
+
+@dataclass(frozen=True)
+class SeedContext:
+    conn: Connection
+    fake: "Faker"
+    now: datetime
+    settings: Any
+
+
+Authenticate = Callable[["Incoming"], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class ProviderParts:
+    """What ``Provider.build`` returns: the routes, and the auth that guards all of them."""
+
+    app: ASGIApp
+    authenticate: Authenticate
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    title: str
+    auth: str  # one line for the start-up table and the README
+    settings_cls: type[ProviderSettings]
+    build: Callable[[ProviderContext], ProviderParts]
+    render_error: Callable[[ProviderError], Response]
+    seed: Callable[[SeedContext], None]
+    demo_credentials: tuple[DemoCredential, ...]
+    secret_headers: frozenset[str] = field(default_factory=frozenset)

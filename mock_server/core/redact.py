@@ -1,0 +1,71 @@
+"""Keep secrets out of the journal and the console.
+
+Header values named secret are replaced by a short fingerprint (enough to tell two tokens apart,
+useless to an attacker). Bodies are scrubbed by pattern, since an excerpt may be cut mid-document.
+"""
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+ALWAYS_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-user-token"}
+)
+
+# JSON or form fields whose values are secrets in at least one provider.
+SECRET_FIELDS = (
+    "client_secret",
+    "secret",
+    "password",
+    "private_key",
+    "access_token",
+    "refresh_token",
+    "x-user-token",
+    "token",
+)
+_fields = "|".join(re.escape(name) for name in SECRET_FIELDS)
+_JSON_FIELD = re.compile(rf'("(?:{_fields})"\s*:\s*")((?:[^"\\]|\\.)*)("|$)', re.IGNORECASE)
+_FORM_FIELD = re.compile(rf"(?:(?<=^)|(?<=&))((?:{_fields})=)([^&]*)", re.IGNORECASE)
+_PEM_PRIVATE = re.compile(
+    r"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.*?(?:-----END \1PRIVATE KEY-----|$)", re.DOTALL
+)
+_PEM_ESCAPED_PRIVATE = re.compile(
+    r"-----BEGIN ([A-Z ]*)PRIVATE KEY-----(?:\\[rn]|[A-Za-z0-9+/=\s])*"
+    r"(?:-----END \1PRIVATE KEY-----)?"
+)
+
+
+def fingerprint(value: str | bytes) -> str:
+    if isinstance(value, str):
+        value = value.encode("utf-8", "surrogateescape")
+    return "sha256:" + hashlib.sha256(value).hexdigest()[:12]
+
+
+def redact_header(value: str) -> str:
+    """``Bearer eyJ…`` → ``Bearer <redacted sha256:…>``: the scheme stays readable."""
+    scheme, _, credential = value.partition(" ")
+    if credential and scheme.isalpha() and len(scheme) <= 16:
+        return f"{scheme} <redacted {fingerprint(credential)}>"
+    return f"<redacted {fingerprint(value)}>"
+
+
+def redact_headers(
+    headers: Iterable[tuple[bytes, bytes]], secret_names: frozenset[str]
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for raw_name, raw_value in headers:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        if name in ALWAYS_SECRET_HEADERS or name in secret_names:
+            value = redact_header(value)
+        out[name] = f"{out[name]}, {value}" if name in out else value
+    return out
+
+
+def redact_text(text: str) -> str:
+    text = _PEM_PRIVATE.sub(
+        r"-----BEGIN \1PRIVATE KEY----- <redacted> -----END \1PRIVATE KEY-----", text
+    )
+    text = _PEM_ESCAPED_PRIVATE.sub(r"-----BEGIN \1PRIVATE KEY----- <redacted>", text)
+    text = _JSON_FIELD.sub(lambda m: f"{m[1]}<redacted>{m[3]}", text)
+    return _FORM_FIELD.sub(lambda m: f"{m[1]}<redacted>", text)

@@ -1,0 +1,43 @@
+"""Digitalent Public API (Digital Talent Scholarship, Kominfo/Komdigi): the training catalogue.
+
+What is emulated
+    The documented auth (four headers, HMAC-SHA256 over ``METHOD:urlPath:body:timestamp:requestId``)
+    with the documented check order and messages, and the documented endpoint
+    ``POST /api/public/pelatihan/akademi`` ``{"id": N}``. Around it, as the mock's choice: academy
+    list, an academy's themes, a filtered and paginated training list, and training detail, seeded
+    with the real academy names (FGA, VSGA, TA, ProA, GTA, DEA, TSA, DLA).
+
+Auth
+    See ``auth.py``. Both standard and URL-safe base64 signatures verify, padded or not.
+
+Known gaps
+    The real base URL, response bodies, error body and time window are not documented; the mock's
+    choices are listed in the README. Registration for a training is not emulated: the public API
+    documents none.
+"""
+
+from mock_server.core.provider import DemoCredential, Provider, ProviderContext, ProviderParts
+from mock_server.providers.digitalent.auth import build_authenticate
+from mock_server.providers.digitalent.config import DigitalentSettings
+from mock_server.providers.digitalent.errors import render_error
+from mock_server.providers.digitalent.routes import build_app
+from mock_server.providers.digitalent.seed import seed
+
+
+def build(ctx: ProviderContext) -> ProviderParts:
+    return ProviderParts(app=build_app(ctx), authenticate=build_authenticate(ctx))
+
+
+provider = Provider(
+    name="digitalent",
+    title="Digitalent Public API",
+    auth="HMAC-SHA256 of METHOD:urlPath:body:timestamp:requestId",
+    settings_cls=DigitalentSettings,
+    build=build,
+    render_error=render_error,
+    seed=seed,
+    demo_credentials=(
+        DemoCredential("active", "dts-demo-client", "dts-demo-secret"),
+        DemoCredential("inactive", "dts-inactive-client", "dts-inactive-secret"),
+    ),
+)

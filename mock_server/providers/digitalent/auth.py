@@ -1,0 +1,186 @@
+"""Digitalent request authentication, in the documented order.
+
+1. the four headers present                       -> 400 "Missing required headers"
+   (and Request-Id a UUID, the mock's addition)   -> 400 "Invalid Request-Id"
+2. Client-Id known and active                     -> 403 "Invalid or inactive Client ID"
+3. Request-Timestamp within the window            -> 408 "Request timestamp expired"
+4. Signature = HMAC-SHA256(secret, "METHOD:urlPath:body:timestamp:requestId")
+                                                  -> 401 "Invalid signature"
+5. Request-Id not used before by this client      -> 409 "Duplicate Request-Id"
+   (only after the signature verified, so junk never burns an id)
+
+The doc says URL-safe base64 but its own Postman script sends standard base64: both verify,
+padded or not. urlPath is the path as sent, without the query string (Postman's getPath()).
+"""
+
+import base64
+import hashlib
+import hmac
+import re
+from typing import Any
+
+from sqlalchemy import bindparam
+
+from mock_server.core.clock import parse_iso8601
+from mock_server.core.errors import ProviderError
+from mock_server.core.pipeline import Incoming
+from mock_server.core.provider import Authenticate, ProviderContext
+from mock_server.core.redact import fingerprint
+from mock_server.providers.digitalent.models import DigitalentClient
+
+REQUIRED_HEADERS = ("Client-Id", "Request-Id", "Request-Timestamp", "Signature")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_STANDARD_B64 = bytes.maketrans(b"-_", b"+/")
+
+
+def string_to_sign(method: str, path: str, body: bytes, timestamp: str, request_id: str) -> bytes:
+    return b":".join(
+        (
+            method.upper().encode(),
+            path.encode("latin-1"),
+            body,
+            timestamp.encode(),
+            request_id.encode(),
+        )
+    )
+
+
+def sign(secret: str, message: bytes) -> str:
+    """Standard base64 with padding, as the doc's Postman script sends it."""
+    return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
+
+
+def _canonical(signature: str) -> bytes:
+    """Fold URL-safe into standard base64 and drop padding, so every accepted form compares."""
+    return signature.strip().encode("latin-1").translate(_STANDARD_B64).rstrip(b"=")
+
+
+def build_authenticate(ctx: ProviderContext) -> Authenticate:
+    clients = DigitalentClient.__table__
+    select_client = clients.select().where(clients.c.client_id == bindparam("client_id"))  # type: ignore[attr-defined]
+    window = ctx.settings.timestamp_window
+
+    async def authenticate(req: Incoming) -> str:
+        headers = req.headers
+        values = {name: headers.get(name.lower(), "").strip() for name in REQUIRED_HEADERS}
+        missing = [name for name, value in values.items() if not value]
+        if missing:
+            raise ProviderError(
+                400,
+                "missing_headers",
+                "Missing required headers",
+                detail="missing: " + ", ".join(missing),
+            )
+        client_id = values["Client-Id"]
+        request_id = values["Request-Id"]
+        timestamp = values["Request-Timestamp"]
+        if not _UUID.match(request_id):
+            raise ProviderError(
+                400,
+                "request_id_format",
+                "Invalid Request-Id",
+                detail=f"Request-Id must be a UUID (UUIDv4), got {request_id[:64]!r}",
+            )
+
+        client = ctx.db.connection().execute(select_client, {"client_id": client_id}).first()
+        if client is None or not client.active:
+            raise ProviderError(
+                403,
+                "client",
+                "Invalid or inactive Client ID",
+                detail=f"client {client_id[:128]!r} is "
+                + ("unknown" if client is None else "inactive"),
+            )
+        req.record.client_id = client_id
+
+        moment = parse_iso8601(timestamp)
+        now = ctx.clock.timestamp()
+        if moment is None:
+            raise ProviderError(
+                408,
+                "timestamp_format",
+                "Request timestamp expired",
+                detail=f"Request-Timestamp {timestamp[:64]!r} is not ISO 8601 "
+                "(e.g. 2025-10-31T06:00:12.120Z)",
+            )
+        skew = moment.timestamp() - now
+        if abs(skew) > window:
+            raise ProviderError(
+                408,
+                "timestamp_window",
+                "Request timestamp expired",
+                detail=f"Request-Timestamp is {abs(skew):.0f} s "
+                f"{'ahead of' if skew > 0 else 'behind'} the sandbox clock; allowed: ±{window} s",
+                diagnosis={"skew_seconds": round(skew, 3), "window_seconds": window},
+            )
+
+        message = string_to_sign(req.method, req.path, req.body, timestamp, request_id)
+        expected = sign(client.client_secret, message)
+        received = values["Signature"]
+        if not hmac.compare_digest(_canonical(expected), _canonical(received)):
+            raise ProviderError(
+                401,
+                "signature",
+                "Invalid signature",
+                detail="HMAC-SHA256 of METHOD:urlPath:body:timestamp:requestId does not match",
+                diagnosis=_diagnose(req, client.client_secret, message, expected, received),
+            )
+
+        if not ctx.replay.consume("digitalent", client_id, request_id.lower(), now):
+            raise ProviderError(
+                409,
+                "replay",
+                "Duplicate Request-Id",
+                detail=f"Request-Id {request_id} was already used by this client",
+            )
+        return client_id
+
+    return authenticate
+
+
+def _diagnose(
+    req: Incoming, secret: str, message: bytes, expected: str, received: str
+) -> dict[str, Any]:
+    """What the server signed, and which near misses would have verified (never the secret)."""
+    diagnosis: dict[str, Any] = {
+        "string_to_sign": message.decode("utf-8", "replace")[:4096],
+        "expected_signature": expected,
+        "expected_signature_urlsafe": expected.translate(str.maketrans("+/", "-_")).rstrip("="),
+        "received_signature": received[:256],
+        "key_fingerprint": fingerprint(secret),
+    }
+    timestamp = req.headers["request-timestamp"].strip()
+    request_id = req.headers["request-id"].strip()
+    host = req.headers.get("host", "")
+    near_misses: list[tuple[str, str]] = []
+    if req.query:
+        near_misses.append(
+            (
+                "the path was signed with its query string; sign the path alone",
+                f"{req.path}?{req.query}",
+            )
+        )
+    if host:
+        for scheme in ("http", "https"):
+            near_misses.append(
+                (
+                    f"the full URL was signed; sign the path alone ({req.path})",
+                    f"{scheme}://{host}{req.path}",
+                )
+            )
+    received_canonical = _canonical(received)
+    hints = sorted(
+        {
+            hint
+            for hint, path in near_misses
+            if hmac.compare_digest(
+                _canonical(
+                    sign(secret, string_to_sign(req.method, path, req.body, timestamp, request_id))
+                ),
+                received_canonical,
+            )
+        }
+    )
+    if hints:
+        diagnosis["hints"] = hints
+    return diagnosis

@@ -1,0 +1,89 @@
+"""Run the sandbox: bind every port, print the table, serve until Ctrl-C / SIGTERM."""
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import uvicorn
+
+from mock_server import __version__
+from mock_server.app import ADMIN, Sandbox
+from mock_server.cli import ConfigError, bind, configure_logging
+from mock_server.config import Settings
+
+
+class SandboxServer(uvicorn.Server):
+    """uvicorn's server, announcing when every socket accepts connections."""
+
+    async def startup(self, sockets: list[Any] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            print("ready: every port is listening. Ctrl-C stops.", flush=True)
+
+
+def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
+    configure_logging(settings.log_level)
+    sandbox = Sandbox(settings, provider_settings).open()
+    sockets: dict[str, Any] = {}
+    try:
+        for name, port in sandbox.ports().items():
+            sockets[name] = bind(settings.host, port, name)
+    except ConfigError:
+        for sock in sockets.values():
+            sock.close()
+        sandbox.close()
+        raise
+    bound = {name: sock.getsockname()[1] for name, sock in sockets.items()}
+    print(start_table(sandbox, bound), flush=True)
+    config = uvicorn.Config(
+        sandbox.dispatcher(bound),
+        lifespan="on",
+        access_log=False,  # the journal prints its own line per request
+        server_header=False,  # a real provider does not announce uvicorn
+        log_level="debug" if settings.log_level == "debug" else "warning",
+    )
+    server = SandboxServer(config)
+    sandbox.server = server
+    try:
+        server.run(sockets=list(sockets.values()))
+    finally:
+        sandbox.close()
+    return 0
+
+
+def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
+    settings = sandbox.settings
+    host = settings.host
+    shown = "localhost" if host in {"0.0.0.0", "::", ""} else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    if settings.memory:
+        state = "in memory (gone at exit)"
+    else:
+        state = settings.database_url.removeprefix("sqlite:///")
+    state += (
+        f", seeded in {sandbox.seeded_in * 1000:.0f} ms"
+        if sandbox.seeded_in is not None
+        else ", kept from the last run"
+    )
+    rows = [("provider", "base URL", "auth", "demo credentials")]
+    rows.append((ADMIN, f"http://{shown}:{bound[ADMIN]}", "control plane", "GET /__admin/health"))
+    for provider in sandbox.providers:
+        creds = [f"{c.client_id} / {c.secret} ({c.role})" for c in provider.demo_credentials]
+        url = f"http://{shown}:{bound[provider.name]}"
+        rows.append((provider.name, url, provider.auth, creds[0] if creds else "-"))
+        rows.extend(("", "", "", extra) for extra in creds[1:])
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [f"mock-server {__version__}  state: {state}"]
+    for row in rows:
+        lines.append(
+            "  "
+            + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
+            + "  "
+            + row[3]
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use the mock-server command")
