@@ -183,7 +183,7 @@ def bind(host: str, port: int, name: str) -> socket.socket:
 def configure_logging(level: str) -> None:
     requests = logging.getLogger("mock_server.requests")
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s  %(message)s", "%H:%M:%S"))
+    handler.setFormatter(logging.Formatter("%(message)s"))  # each line carries its own time
     requests.addHandler(handler)
     requests.propagate = False
     requests.setLevel(level.upper())

@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, description="request bodies above this are refused with 413"
     )
+    replay_commit_window_ms: float = Field(
+        0.5,
+        ge=0,
+        le=50,
+        description="request ids consumed within this many ms share one commit (0: same loop turn)",
+    )
     seed: int = Field(20231, description="Faker seed: the same demo data on every machine")
     log_level: str = Field("info", description="console log level: debug, info, warning")
 

@@ -14,15 +14,27 @@ for a thread hop; a networked database would change that trade.
 
 import hashlib
 import threading
-from collections.abc import Iterator
+import time
+from collections import namedtuple
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    exc,
+    text,
+)
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, SQLModel
 
-IntegrityError = exc.IntegrityError
+IntegrityError = exc.IntegrityError  # raised through SQLAlchemy; Prepared raises the driver's own
 
 
 class MockMeta(SQLModel, table=True):
@@ -63,6 +75,8 @@ class Database:
         self._local = threading.local()
         self._connections: list[Connection] = []
         self._lock = threading.Lock()
+        self._caches: list[TTLCache] = []
+        self.IntegrityError: type[Exception] = self.engine.dialect.loaded_dbapi.IntegrityError
 
     def _sqlite_pragmas(self, dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
@@ -84,6 +98,47 @@ class Database:
             with self._lock:
                 self._connections.append(conn)
         return conn
+
+    def raw(self) -> Any:
+        """This thread's DB-API connection, under ``connection()``, for ``Prepared`` statements."""
+        return self.connection().connection.dbapi_connection
+
+    def prepare(self, statement: Executable) -> "Prepared":
+        return Prepared(self, statement)
+
+    def insert_unless_present(self, table: Table, columns: list[str]) -> "Prepared":
+        """``INSERT … ON CONFLICT DO NOTHING``: rowcount 1 if the row went in, 0 if its key was
+        already there. The unique key decides, so concurrent writers cannot both insert."""
+        values = {name: bindparam(name) for name in columns}
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return self.prepare(pg_insert(table).values(values).on_conflict_do_nothing())
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return self.prepare(sqlite_insert(table).values(values).on_conflict_do_nothing())
+
+    @contextmanager
+    def raw_transaction(self) -> Iterator[Any]:
+        """BEGIN … COMMIT on the raw connection (which is otherwise in autocommit mode)."""
+        cursor = self.raw().cursor()
+        cursor.execute("BEGIN")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+
+    def cache(self, ttl: float = 1.0) -> "TTLCache":
+        """A per-process cache emptied by ``invalidate_caches`` and every ``ttl`` seconds."""
+        cache = TTLCache(ttl)
+        self._caches.append(cache)
+        return cache
+
+    def invalidate_caches(self) -> None:
+        for cache in self._caches:
+            cache.clear()
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -132,3 +187,83 @@ class Database:
             self._connections.clear()
         self._local = threading.local()
         self.engine.dispose()
+
+
+class Prepared:
+    """A statement SQLAlchemy compiles once for this database's dialect, then run on the raw
+    DB-API connection: the SQL stays portable, and the hot path skips SQLAlchemy's per-execution
+    work (~30 µs a statement, more than SQLite takes to run it)."""
+
+    def __init__(self, db: Database, statement: Executable) -> None:
+        compiled = statement.compile(dialect=db.engine.dialect)
+        self._db = db
+        self.sql = str(compiled)
+        self._defaults = dict(compiled.params)
+        self._order: tuple[str, ...] | None = (
+            tuple(compiled.positiontup or ()) if compiled.positional else None
+        )
+        self._row: Any = None
+
+    def _bind(self, params: dict[str, Any]) -> Any:
+        merged = self._defaults | params if self._defaults else params
+        return tuple(map(merged.__getitem__, self._order)) if self._order is not None else merged
+
+    def _execute(self, params: dict[str, Any]) -> Any:
+        cursor = self._db.raw().cursor()
+        cursor.execute(self.sql, self._bind(params))
+        return cursor
+
+    def _rows(self, cursor: Any, rows: list[tuple[Any, ...]]) -> list[Any]:
+        if self._row is None:
+            self._row = namedtuple("Row", [d[0] for d in cursor.description], rename=True)  # type: ignore[misc]
+        make = self._row._make
+        return [make(r) for r in rows]
+
+    def first(self, **params: Any) -> Any:
+        cursor = self._execute(params)
+        row = cursor.fetchone()
+        return None if row is None else self._rows(cursor, [row])[0]
+
+    def all(self, **params: Any) -> list[Any]:
+        cursor = self._execute(params)
+        return self._rows(cursor, cursor.fetchall())
+
+    def run(self, **params: Any) -> int:
+        return self._execute(params).rowcount
+
+    def run_many(self, rows: list[dict[str, Any]]) -> None:
+        """Execute once per row, in one transaction (one commit for the whole batch)."""
+        with self._db.raw_transaction() as cursor:
+            cursor.executemany(self.sql, [self._bind(row) for row in rows])
+
+    def run_each(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Execute once per row, in one transaction; the rowcount of each."""
+        with self._db.raw_transaction() as cursor:
+            counts = []
+            for row in rows:
+                cursor.execute(self.sql, self._bind(row))
+                counts.append(cursor.rowcount)
+            return counts
+
+
+class TTLCache:
+    """Values kept for ``ttl`` seconds. Workers sharing a database see each other's changes
+    within ``ttl``; changes made in this process clear it at once (``invalidate_caches``)."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._values: dict[Hashable, tuple[float, Any]] = {}
+
+    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        hit = self._values.get(key)
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        value = load()
+        if len(self._values) > 10_000:  # unknown keys from a flood must not grow it without bound
+            self._values.clear()
+        self._values[key] = (now, value)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()

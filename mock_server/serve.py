@@ -1,5 +1,6 @@
 """Run the sandbox: bind every port, print the table, serve until Ctrl-C / SIGTERM."""
 
+import gc
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -44,6 +45,8 @@ def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
     )
     server = SandboxServer(config)
     sandbox.server = server
+    # Everything built so far lives until exit: keep it out of the collector's generations.
+    gc.freeze()
     try:
         server.run(sockets=list(sockets.values()))
     finally:

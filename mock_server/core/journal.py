@@ -6,39 +6,48 @@ sandbox's maintenance task writes buffered entries in batches (a few per second)
 anything is stored. Retention is bounded: beyond ``retention`` entries the oldest are pruned.
 """
 
+import itertools
 import json
 import logging
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Text, func, select
+from sqlalchemy import Column, Text, bindparam, func, select
 from sqlmodel import Field, SQLModel
 
-from mock_server.core.redact import redact_headers, redact_text
+from mock_server.core.redact import header_lines_to_dict, redact_headers, redact_text
 from mock_server.db import Database
 
 log = logging.getLogger("mock_server.requests")
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode  # built once, not per entry
+PRUNE_EVERY = 500  # entries written between two prunes: retention may be exceeded by this much
 
 
 class JournalEntry(SQLModel, table=True):
+    """One answered request. Only ``id`` is indexed: retention keeps the table small enough to
+    filter by scanning, and every extra index would cost each flush."""
+
     __tablename__ = "journal_entry"
     seq: int | None = Field(default=None, primary_key=True)
     id: str = Field(index=True, unique=True, max_length=32)
-    at: float = Field(index=True, description="unix seconds, sandbox clock")
-    provider: str = Field(index=True, max_length=32)
-    client_id: str | None = Field(default=None, index=True, max_length=128)
+    at: float = Field(description="unix seconds, sandbox clock")
+    provider: str = Field(max_length=32)
+    client_id: str | None = Field(default=None, max_length=128)
     method: str = Field(max_length=16)
     path: str = Field(sa_column=Column(Text, nullable=False))
     query: str = Field(default="", sa_column=Column(Text, nullable=False))
-    status: int = Field(index=True)
+    status: int = Field()
     duration_ms: float
     outcome: str = Field(max_length=16, description="accepted or rejected")
     rule: str | None = Field(default=None, max_length=64)
     message: str | None = Field(default=None, sa_column=Column(Text))
-    request_headers: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    request_headers: str = Field(
+        default="", sa_column=Column(Text, nullable=False), description="name: value lines"
+    )
     body_excerpt: str = Field(default="", sa_column=Column(Text, nullable=False))
     body_bytes: int = 0
     diagnosis: str | None = Field(default=None, sa_column=Column(Text))
@@ -70,8 +79,13 @@ class Record:
         return "rejected" if self.rule else "accepted"
 
 
+_id_prefix = secrets.token_hex(4)  # per process, so workers sharing a journal never collide
+_id_counter = itertools.count(1)
+
+
 def new_journal_id() -> str:
-    return secrets.token_hex(6)
+    """Unique and cheap: a random per-process prefix and a counter (no syscall per request)."""
+    return f"{_id_prefix}{next(_id_counter) & 0xFFFFFF:06x}"
 
 
 class Journal:
@@ -80,8 +94,13 @@ class Journal:
         self.retention = retention
         self.excerpt_bytes = excerpt_bytes
         self._buffer: list[Record] = []
+        self._written = PRUNE_EVERY  # prune on the first flush: the file may hold an older run's
         self._lock = threading.Lock()
         self._table = JournalEntry.__table__
+        columns = [c.name for c in self._table.columns if c.name != "seq"]  # type: ignore[attr-defined]
+        self._insert = db.prepare(
+            self._table.insert().values({name: bindparam(name) for name in columns})  # type: ignore[attr-defined]
+        )
 
     def record(self, rec: Record) -> None:
         # Keep only what the excerpt needs, so a burst of large bodies cannot hold memory.
@@ -89,8 +108,6 @@ class Journal:
         rec.body = rec.body[: self.excerpt_bytes]
         with self._lock:
             self._buffer.append(rec)
-        if log.isEnabledFor(logging.INFO):
-            log.info(console_line(rec))
 
     def pending(self) -> int:
         return len(self._buffer)
@@ -101,17 +118,26 @@ class Journal:
             batch, self._buffer = self._buffer, []
         if not batch:
             return 0
-        rows = [self._row(rec) for rec in batch]
+        # The console shows the same lines, written here in one go rather than once a request.
+        if log.isEnabledFor(logging.INFO):
+            log.info("\n".join(console_line(rec) for rec in batch))
+        self._insert.run_many([self._row(rec) for rec in batch])
+        self._written += len(batch)
+        if self._written >= PRUNE_EVERY:
+            self._written = 0
+            self.prune()
+        return len(batch)
+
+    def prune(self) -> None:
+        """Keep the newest ``retention`` entries."""
         t = self._table
         with self._db.begin() as conn:
-            conn.execute(t.insert(), rows)  # type: ignore[attr-defined]
             last = conn.execute(select(func.max(t.c.seq))).scalar_one()  # type: ignore[attr-defined]
             if last is not None and last > self.retention:
                 conn.execute(t.delete().where(t.c.seq <= last - self.retention))  # type: ignore[attr-defined]
-        return len(rows)
 
     def _row(self, rec: Record) -> dict[str, Any]:
-        excerpt = redact_text(rec.body.decode("utf-8", "replace"))
+        excerpt = redact_text(rec.body.decode("utf-8", "replace")) if rec.body else ""
         return {
             "id": rec.id,
             "at": rec.at,
@@ -125,14 +151,10 @@ class Journal:
             "outcome": rec.outcome,
             "rule": rec.rule,
             "message": rec.message,
-            "request_headers": json.dumps(
-                redact_headers(rec.headers, rec.secret_headers), ensure_ascii=False
-            ),
+            "request_headers": redact_headers(rec.headers, rec.secret_headers),
             "body_excerpt": excerpt,
             "body_bytes": rec.body_size,
-            "diagnosis": json.dumps(rec.diagnosis, ensure_ascii=False, default=str)
-            if rec.diagnosis
-            else None,
+            "diagnosis": _encode(rec.diagnosis) if rec.diagnosis else None,
         }
 
     # -- reading (the control plane builds on these) -----------------------------------------
@@ -169,14 +191,16 @@ def entry_dict(row: Any) -> dict[str, Any]:
     out = dict(row)
     out.pop("seq", None)
     out["at"] = datetime.fromtimestamp(out["at"], UTC).isoformat().replace("+00:00", "Z")
-    out["request_headers"] = json.loads(out["request_headers"])
+    out["request_headers"] = header_lines_to_dict(out["request_headers"])
     out["diagnosis"] = json.loads(out["diagnosis"]) if out["diagnosis"] else None
     return out
 
 
 def console_line(rec: Record) -> str:
+    """One readable line: sandbox time, provider, method, path, status, the failed rule."""
+    clock = time.strftime("%H:%M:%S", time.gmtime(rec.at))
     target = rec.path + (f"?{rec.query}" if rec.query else "")
-    line = f"{rec.provider:<10} {rec.method:<6} {target} -> {rec.status}"
+    line = f"{clock}  {rec.provider:<10} {rec.method:<6} {target} -> {rec.status}"
     if rec.rule:
         line += f"  rejected by {rec.rule}: {rec.message}"
     return f"{line}  [journal {rec.id}]"

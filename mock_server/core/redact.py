@@ -49,16 +49,25 @@ def redact_header(value: str) -> str:
     return f"<redacted {fingerprint(value)}>"
 
 
-def redact_headers(
-    headers: Iterable[tuple[bytes, bytes]], secret_names: frozenset[str]
-) -> dict[str, str]:
+def redact_headers(headers: Iterable[tuple[bytes, bytes]], secret_names: frozenset[str]) -> str:
+    """ASGI headers (lower-case names) as ``name: value`` lines, secret values replaced by a
+    fingerprint. Lines rather than JSON: this runs for every journal entry."""
+    secret = ALWAYS_SECRET_HEADERS | secret_names
+    return "\n".join(
+        f"{name}: {redact_header(value) if name in secret else value}"
+        for name, value in (
+            (raw_name.decode("latin-1"), raw_value.decode("latin-1"))
+            for raw_name, raw_value in headers
+        )
+    )
+
+
+def header_lines_to_dict(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    for raw_name, raw_value in headers:
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
-        if name in ALWAYS_SECRET_HEADERS or name in secret_names:
-            value = redact_header(value)
-        out[name] = f"{out[name]}, {value}" if name in out else value
+    for line in text.split("\n"):
+        name, sep, value = line.partition(": ")
+        if sep:
+            out[name] = f"{out[name]}, {value}" if name in out else value
     return out
 
 

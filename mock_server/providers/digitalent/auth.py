@@ -57,7 +57,12 @@ def _canonical(signature: str) -> bytes:
 
 def build_authenticate(ctx: ProviderContext) -> Authenticate:
     clients = DigitalentClient.__table__
-    select_client = clients.select().where(clients.c.client_id == bindparam("client_id"))  # type: ignore[attr-defined]
+    select_client = ctx.db.prepare(
+        clients.select().where(clients.c.client_id == bindparam("client_id"))  # type: ignore[attr-defined]
+    )
+    # Credentials are read on every request; a 1 s cache keeps that off the hot path while
+    # changes from another worker still show within a second.
+    client_cache = ctx.db.cache(ttl=1.0)
     window = ctx.settings.timestamp_window
 
     async def authenticate(req: Incoming) -> str:
@@ -82,7 +87,7 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
                 detail=f"Request-Id must be a UUID (UUIDv4), got {request_id[:64]!r}",
             )
 
-        client = ctx.db.connection().execute(select_client, {"client_id": client_id}).first()
+        client = client_cache.get(client_id, lambda: select_client.first(client_id=client_id))
         if client is None or not client.active:
             raise ProviderError(
                 403,
@@ -126,7 +131,7 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
                 diagnosis=_diagnose(req, client.client_secret, message, expected, received),
             )
 
-        if not ctx.replay.consume("digitalent", client_id, request_id.lower(), now):
+        if not await ctx.replay.consume("digitalent", client_id, request_id.lower(), now):
             raise ProviderError(
                 409,
                 "replay",

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Path, Query, Request
 from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from mock_server.core.pipeline import install_error_handlers
 from mock_server.core.provider import ProviderContext
@@ -36,8 +36,8 @@ PELATIHAN_ROWS = (
         A.nama.label("akademi_nama"),
         T.nama.label("tema_nama"),
     )
-    .join_from(Pelatihan.__table__, Akademi.__table__)
-    .join(Tema.__table__)
+    .join_from(Pelatihan.__table__, Akademi.__table__, P.akademi_id == A.id)  # type: ignore[arg-type]
+    .join(Tema.__table__, P.tema_id == T.id)  # type: ignore[arg-type]
 )  # type: ignore[arg-type]
 
 
@@ -46,6 +46,11 @@ def ok(data: Any, meta: dict[str, Any] | None = None) -> JSONResponse:
     if meta is not None:
         body["meta"] = meta
     return JSONResponse(body)
+
+
+def ok_bytes(data: Any) -> bytes:
+    """The ``ok`` envelope, encoded once so a cached answer is not re-encoded per request."""
+    return JSONResponse({"success": True, "message": "OK", "data": data}).body
 
 
 def request_body(request: Request) -> bytes:
@@ -73,9 +78,9 @@ def build_app(ctx: ProviderContext) -> FastAPI:
     )
     install_error_handlers(app, render_error)
     db, clock = ctx.db, ctx.clock
-    akademi_by_id = Akademi.__table__.select().where(A.id == bindparam("id"))  # type: ignore[attr-defined]
-    pelatihan_by_id = PELATIHAN_ROWS.where(P.id == bindparam("id"))
-    tema_with_counts = (
+    akademi_by_id = db.prepare(Akademi.__table__.select().where(A.id == bindparam("id")))  # type: ignore[attr-defined]
+    pelatihan_by_id = db.prepare(PELATIHAN_ROWS.where(P.id == bindparam("id")))
+    tema_with_counts = db.prepare(
         select(T.id, T.nama, func.count(P.id).label("jumlah_pelatihan"))
         .select_from(Tema.__table__)  # type: ignore[arg-type]
         .outerjoin(Pelatihan.__table__, P.tema_id == T.id)  # type: ignore[arg-type]
@@ -84,18 +89,20 @@ def build_app(ctx: ProviderContext) -> FastAPI:
         .order_by(T.id)
     )
 
+    catalogue_cache = db.cache(ttl=1.0)
+
     def tema_of(akademi_id: int) -> list[dict[str, Any]]:
-        rows = db.connection().execute(tema_with_counts, {"akademi_id": akademi_id})
+        rows = tema_with_counts.all(akademi_id=akademi_id)
         return [{"id": r.id, "nama": r.nama, "jumlah_pelatihan": r.jumlah_pelatihan} for r in rows]
 
     def akademi_or_404(akademi_id: int) -> Any:
-        row = db.connection().execute(akademi_by_id, {"id": akademi_id}).first()
+        row = akademi_by_id.first(id=akademi_id)
         if row is None:
             raise not_found("Akademi", akademi_id)
         return row
 
     def pelatihan_or_404(pelatihan_id: int) -> dict[str, Any]:
-        row = db.connection().execute(pelatihan_by_id, {"id": pelatihan_id}).first()
+        row = pelatihan_by_id.first(id=pelatihan_id)
         if row is None:
             raise not_found("Pelatihan", pelatihan_id)
         return pelatihan_json(row, clock.timestamp())
@@ -119,14 +126,21 @@ def build_app(ctx: ProviderContext) -> FastAPI:
         ]
         return ok(data)
 
-    @app.post("/api/public/pelatihan/akademi")
-    async def akademi_detail(request: Request) -> JSONResponse:
-        """Academy detail by ``{"id": N}`` (the documented endpoint), with its themes."""
-        body = parse_body(IdBody, request_body(request))
-        row = akademi_or_404(body.id)
+    def akademi_detail_json(akademi_id: int) -> dict[str, Any]:
+        row = akademi_or_404(akademi_id)
         tema = tema_of(row.id)
         total = sum(t["jumlah_pelatihan"] for t in tema)
-        return ok(akademi_json(row) | {"jumlah_pelatihan": total, "tema": tema})
+        return akademi_json(row) | {"jumlah_pelatihan": total, "tema": tema}
+
+    @app.post("/api/public/pelatihan/akademi")
+    async def akademi_detail(request: Request) -> Response:
+        """Academy detail by ``{"id": N}`` (the documented endpoint), with its themes."""
+        body = parse_body(IdBody, request_body(request))
+        # The catalogue is read-only: a second's cache spares two queries and the encoding.
+        content = catalogue_cache.get(
+            ("akademi", body.id), lambda: ok_bytes(akademi_detail_json(body.id))
+        )
+        return Response(content, media_type="application/json")
 
     @app.get("/api/public/pelatihan/akademi/{akademi_id}/tema")
     async def list_tema(akademi_id: DbId) -> JSONResponse:

@@ -1,0 +1,20 @@
+"""The baseline: a bare FastAPI app answering the same request with no auth, journal or database."""
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+class IdBody(BaseModel):
+    id: int
+
+
+@app.post("/api/public/pelatihan/akademi")
+async def akademi(body: IdBody) -> dict[str, object]:
+    return {"success": True, "message": "OK", "data": {"id": body.id, "slug": "FGA"}}
+
+
+@app.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
