@@ -83,16 +83,23 @@ class Sandbox:
         return self
 
     def reset(self) -> float:
-        """Drop every table, recreate and reseed. Returns the seconds it took."""
+        """Drop every table, recreate and reseed. The clock is kept (frozen time, offset).
+
+        Seed dates are laid out around the sandbox's "now", so a frozen clock seeds the same
+        data every time. Returns the seconds it took.
+        """
         started = time.perf_counter()
         self.journal.discard_pending()
+        frozen_at, offset = self.clock.stored() if self.db.has_tables() else (None, 0.0)
         self.db.drop_all()
         self.db.create_all()
         from faker import Faker  # only when seeding: it costs ~0.15 s to import
 
-        now = datetime.now(UTC)  # the clock row does not exist yet: it is being recreated
+        now = datetime.fromtimestamp(
+            frozen_at if frozen_at is not None else time.time() + offset, UTC
+        )
         with self.db.begin() as conn:
-            write_clock(conn, frozen_at=None, offset=0.0)
+            write_clock(conn, frozen_at=frozen_at, offset=offset)
             for provider in self.providers:
                 fake = Faker("id_ID")
                 # One seed per provider, so adding a provider never changes another's data.
@@ -100,7 +107,8 @@ class Sandbox:
                 provider.seed(SeedContext(conn, fake, now, self.provider_settings[provider.name]))
             self.db.set_meta(conn, "schema", schema_fingerprint())
             self.db.set_meta(conn, "seeded_at", now.isoformat())
-        self.clock.resume()
+        self.db.invalidate_caches()
+        self.clock.reload()
         self.seeded_in = time.perf_counter() - started
         return self.seeded_in
 
@@ -160,6 +168,7 @@ class Sandbox:
 
     def close(self) -> None:
         self.journal.flush()
+        self.db.checkpoint()
         self.db.close()
 
 

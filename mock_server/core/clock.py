@@ -47,8 +47,8 @@ class Clock:
         return datetime.fromtimestamp(self.timestamp(), UTC)
 
     def state(self) -> dict[str, object]:
+        self.reload()
         now = self.now()
-        self._load()
         return {
             "now": now.isoformat().replace("+00:00", "Z"),
             "frozen": self._frozen_at is not None,
@@ -79,13 +79,19 @@ class Clock:
         self._store(frozen_at=None, offset=0.0)
 
     # -- storage -------------------------------------------------------------------------------
-    def _load(self) -> None:
+    def stored(self) -> tuple[float | None, float]:
+        """(frozen_at, offset) as the database has them now."""
         table = ClockState.__table__
         row = self._db.connection().execute(table.select()).first()  # type: ignore[attr-defined]
-        if row is None:
-            self._frozen_at, self._offset = None, 0.0
-        else:
-            self._frozen_at, self._offset = row.frozen_at, row.offset_seconds
+        return (None, 0.0) if row is None else (row.frozen_at, row.offset_seconds)
+
+    def reload(self) -> None:
+        """Forget the cached state (after a reset, or when another worker changed it)."""
+        self._load()
+        self._loaded_at = time.monotonic()
+
+    def _load(self) -> None:
+        self._frozen_at, self._offset = self.stored()
 
     def _store(self, *, frozen_at: float | None, offset: float) -> None:
         with self._db.begin() as conn:
