@@ -1,6 +1,7 @@
 """Run the sandbox: bind every port, print the table, serve until Ctrl-C / SIGTERM."""
 
 import gc
+import signal
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -47,11 +48,25 @@ def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
     sandbox.server = server
     # Everything built so far lives until exit: keep it out of the collector's generations.
     gc.freeze()
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal; these handlers
+    # turn that last step into a normal exit (status 0, no KeyboardInterrupt traceback).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop)
     try:
         server.run(sockets=list(sockets.values()))
+    except Stopped:
+        pass
     finally:
         sandbox.close()
     return 0
+
+
+class Stopped(Exception):
+    pass
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signal.Signals(signum).name)
 
 
 def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
