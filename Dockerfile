@@ -1,0 +1,25 @@
+# mock-server: every provider in one container. Docker is optional; `make run` needs none.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MOCK_DATABASE_URL=sqlite:////data/mock.db
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY mock_server ./mock_server
+RUN pip install . \
+    && useradd --create-home --uid 10001 mock \
+    && mkdir /data && chown mock /data
+
+USER mock
+VOLUME ["/data"]
+# control plane, then Digitalent (each provider's default port; see the README's table)
+EXPOSE 7100 7105
+
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/__admin/health' % os.environ.get('MOCK_ADMIN_PORT', '7100'), timeout=2)"
+
+CMD ["mock-server", "--host", "0.0.0.0"]

@@ -1,0 +1,68 @@
+"""Shared fixtures: every test gets a sandbox on its own copy of a seeded SQLite file, with the
+clock frozen at ``FROZEN``; nothing leaks between tests."""
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from mock_server.app import Sandbox
+from mock_server.config import Settings, sqlite_url_for
+from mock_server.core.provider import ProviderSettings
+from tests.helpers import FROZEN
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database seeded with the clock frozen at FROZEN; each test copies it."""
+    path = tmp_path_factory.mktemp("template") / "seeded.db"
+    sandbox = Sandbox(Settings(database_url=sqlite_url_for(path)))
+    sandbox.db.create_all()
+    sandbox.clock.freeze(FROZEN)
+    sandbox.reset()
+    sandbox.close()
+    return path
+
+
+@pytest.fixture
+def make_sandbox(tmp_path: Path, seeded_template: Path) -> Iterator[Callable[..., Sandbox]]:
+    made: list[Sandbox] = []
+
+    def make(
+        provider_settings: dict[str, ProviderSettings] | None = None, **settings: Any
+    ) -> Sandbox:
+        path = tmp_path / f"state{len(made)}.db"
+        shutil.copyfile(seeded_template, path)
+        sandbox = Sandbox(
+            Settings(database_url=sqlite_url_for(path), **settings), provider_settings
+        ).open()
+        made.append(sandbox)
+        return sandbox
+
+    yield make
+    for sandbox in made:
+        sandbox.close()
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
+    return make_sandbox()
+
+
+@pytest.fixture
+def client_for(sandbox: Sandbox) -> Iterator[Callable[[str], TestClient]]:
+    """An in-process HTTP client for one provider's port (or "admin")."""
+    clients: list[TestClient] = []
+
+    def make(name: str, target: Sandbox | None = None) -> TestClient:
+        app = (target or sandbox).apps[name]
+        client = TestClient(app, base_url="http://testserver", raise_server_exceptions=False)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

@@ -1,0 +1,155 @@
+"""Behaviour every provider shares, checked for each one in the registry: replay, time window,
+journal, error shape, and no secret in the journal."""
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from mock_server.registry import PROVIDERS
+from tests.contract.drivers import DRIVERS, Driver
+from tests.helpers import journal_entry
+
+NAMES = [p.name for p in PROVIDERS]
+
+
+@pytest.fixture(params=NAMES)
+def provider(request, sandbox, client_for):
+    name = request.param
+    if name not in DRIVERS:
+        pytest.fail(f"provider {name!r} has no contract driver in tests/contract/drivers.py")
+    return name, DRIVERS[name], client_for(name), sandbox
+
+
+def send(
+    client,
+    driver: Driver,
+    sandbox,
+    *,
+    request_id=None,
+    skew=0.0,
+    secret_ok=True,
+    body=None,
+    path=None,
+):
+    method, accepted_path, accepted_body = driver.accepted
+    path = path or accepted_path
+    body = accepted_body if body is None else body
+    headers = driver.sign(
+        method,
+        path,
+        body,
+        sandbox.clock.now() + timedelta(seconds=skew),
+        request_id or str(uuid.uuid4()),
+    )
+    if not secret_ok:
+        headers = {
+            k: (v[:-6] + "AAAAA=" if k.lower() == "signature" else v) for k, v in headers.items()
+        }
+    return client.request(method, path, content=body, headers=headers)
+
+
+def test_every_registered_provider_has_a_driver():
+    assert set(NAMES) <= set(DRIVERS), set(NAMES) - set(DRIVERS)
+
+
+def test_a_signed_request_is_accepted_and_journaled(provider):
+    name, driver, client, sandbox = provider
+    response = send(client, driver, sandbox)
+    assert 200 <= response.status_code < 300, response.text
+    entry = journal_entry(sandbox, response)
+    assert entry["provider"] == name
+    assert entry["outcome"] == "accepted"
+    assert entry["rule"] is None
+    assert entry["status"] == response.status_code
+    assert entry["method"] == driver.accepted[0]
+    assert entry["path"] == driver.accepted[1]
+
+
+def test_a_reused_request_id_is_rejected(provider):
+    _, driver, client, sandbox = provider
+    if driver.replay_status is None:
+        pytest.skip("this provider has no request ids")
+    request_id = str(uuid.uuid4())
+    assert send(client, driver, sandbox, request_id=request_id).status_code < 300
+    again = send(client, driver, sandbox, request_id=request_id)
+    assert again.status_code == driver.replay_status
+    assert driver.is_error(again.json())
+    assert journal_entry(sandbox, again)["rule"] == "replay"
+
+
+def test_a_bad_signature_does_not_consume_the_request_id(provider):
+    _, driver, client, sandbox = provider
+    request_id = str(uuid.uuid4())
+    bad = send(client, driver, sandbox, request_id=request_id, secret_ok=False)
+    assert bad.status_code == driver.bad_signature_status
+    assert driver.is_error(bad.json())
+    assert send(client, driver, sandbox, request_id=request_id).status_code < 300
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_the_time_window_edges(provider, direction):
+    name, driver, client, sandbox = provider
+    window = driver.window(sandbox.provider_settings[name])
+    outside = send(client, driver, sandbox, skew=direction * (window + 1))
+    assert outside.status_code == driver.expired_status
+    assert driver.is_error(outside.json())
+    inside = send(client, driver, sandbox, skew=direction * (window - 1))
+    assert inside.status_code < 300
+
+
+def test_moving_the_clock_moves_the_window(provider):
+    name, driver, client, sandbox = provider
+    method, path, body = driver.accepted
+    signed_at = sandbox.clock.now()
+    headers = driver.sign(method, path, body, signed_at, str(uuid.uuid4()))
+    sandbox.clock.advance(driver.window(sandbox.provider_settings[name]) + 1)
+    response = client.request(method, path, content=body, headers=headers)
+    assert response.status_code == driver.expired_status
+
+
+def test_unsigned_requests_get_the_providers_error_shape(provider):
+    _, driver, client, sandbox = provider
+    method, path, body = driver.accepted
+    response = client.request(method, path, content=body)
+    assert 400 <= response.status_code < 500
+    assert driver.is_error(response.json())
+    assert response.headers["x-mock-journal-id"]
+    assert journal_entry(sandbox, response)["outcome"] == "rejected"
+
+
+def test_unknown_paths_get_the_providers_error_shape(provider):
+    _, driver, client, sandbox = provider
+    response = send(client, driver, sandbox, path=driver.accepted[1] + "/no-such-endpoint-here")
+    assert response.status_code in (404, 405)
+    assert driver.is_error(response.json())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"\xff\xfe\xfd", b"[]", b'{"id": {"nested": true}}', b"null"],
+    ids=["malformed", "not-utf8", "array", "wrong-type", "null"],
+)
+def test_bad_bodies_are_4xx_in_the_providers_shape(provider, body):
+    _, driver, client, sandbox = provider
+    response = send(client, driver, sandbox, body=body)
+    assert 400 <= response.status_code < 500, response.text
+    assert driver.is_error(response.json())
+
+
+def test_huge_bodies_are_413_in_the_providers_shape(provider):
+    _, driver, client, sandbox = provider
+    response = send(client, driver, sandbox, body=b"x" * (sandbox.settings.max_body_bytes + 1))
+    assert response.status_code == 413
+    assert driver.is_error(response.json())
+
+
+def test_the_secret_never_reaches_the_journal(provider):
+    _, driver, client, sandbox = provider
+    send(client, driver, sandbox)
+    send(client, driver, sandbox, secret_ok=False)
+    send(client, driver, sandbox, skew=10_000)
+    entries = sandbox.journal.latest(limit=10)
+    assert len(entries) == 3
+    assert driver.secret not in json.dumps(entries)

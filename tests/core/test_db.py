@@ -1,0 +1,67 @@
+from sqlalchemy import text
+
+from mock_server.app import Sandbox
+from mock_server.config import Settings, sqlite_url_for
+
+
+def test_sqlite_file_runs_in_wal_with_synchronous_normal(sandbox):
+    conn = sandbox.db.connection()
+    assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_state_survives_a_restart_without_reseeding(tmp_path):
+    settings = Settings(database_url=sqlite_url_for(tmp_path / "s.db"))
+    first = Sandbox(settings).open()
+    assert first.seeded_in is not None  # a new file is seeded
+    seeded_at = first.db.meta("seeded_at")
+    first.close()
+    second = Sandbox(settings).open()
+    try:
+        assert second.seeded_in is None
+        assert second.db.meta("seeded_at") == seeded_at
+    finally:
+        second.close()
+
+
+def test_a_database_from_another_schema_is_reseeded(tmp_path):
+    settings = Settings(database_url=sqlite_url_for(tmp_path / "s.db"))
+    first = Sandbox(settings).open()
+    with first.db.begin() as conn:
+        first.db.set_meta(conn, "schema", "from-an-older-version")
+    first.close()
+    second = Sandbox(settings).open()
+    try:
+        assert second.seeded_in is not None
+    finally:
+        second.close()
+
+
+def test_memory_mode_seeds_and_works(tmp_path):
+    sandbox = Sandbox(Settings(memory=True)).open()
+    try:
+        assert sandbox.db.in_memory
+        assert sandbox.seeded_in is not None
+        assert sandbox.db.meta("schema")
+    finally:
+        sandbox.close()
+
+
+def test_whole_sandbox_seeds_fast(tmp_path):
+    """The issue's budget is 1 s for the whole sandbox; leave room on a slow machine."""
+    sandbox = Sandbox(Settings(memory=True))
+    try:
+        assert sandbox.reset() < 1.0
+    finally:
+        sandbox.close()
+
+
+def test_reset_drops_state_and_keeps_the_clock(sandbox):
+    import asyncio
+
+    frozen = sandbox.clock.now()
+    assert asyncio.run(sandbox.replay.consume("digitalent", "c", "r", 1.0))
+    sandbox.reset()
+    assert sandbox.clock.now() == frozen
+    assert asyncio.run(sandbox.replay.consume("digitalent", "c", "r", 1.0))

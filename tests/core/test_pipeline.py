@@ -1,0 +1,129 @@
+"""The pipeline every provider port runs, exercised through a throwaway provider."""
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from pydantic_settings import SettingsConfigDict
+from starlette.responses import JSONResponse
+from starlette.testclient import TestClient
+
+from mock_server.app import Sandbox
+from mock_server.config import Settings, sqlite_url_for
+from mock_server.core.errors import ProviderError
+from mock_server.core.pipeline import Incoming, install_error_handlers
+from mock_server.core.provider import (
+    Provider,
+    ProviderContext,
+    ProviderParts,
+    ProviderSettings,
+    SeedContext,
+)
+
+
+class FakeSettings(ProviderSettings):
+    model_config = SettingsConfigDict(env_prefix="MOCK_FAKE_")
+    port: int = 7199
+
+
+def render(err: ProviderError) -> JSONResponse:
+    return JSONResponse({"fault": err.message, "rule": err.rule}, status_code=err.status)
+
+
+def build(ctx: ProviderContext) -> ProviderParts:
+    app = FastAPI()
+    install_error_handlers(app, render)
+
+    @app.get("/ok")
+    async def ok() -> dict[str, Any]:
+        return {"fine": True}
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    async def authenticate(req: Incoming) -> str | None:
+        if req.headers.get("x-explode"):
+            raise KeyError("auth bug")
+        if req.headers.get("x-deny"):
+            raise ProviderError(401, "denied", "Denied", headers={"WWW-Authenticate": "Fake"})
+        return "fake-client"
+
+    return ProviderParts(app=app, authenticate=authenticate)
+
+
+def seed(ctx: SeedContext) -> None:
+    pass
+
+
+FAKE = Provider(
+    name="fake",
+    title="Fake",
+    auth="none",
+    settings_cls=FakeSettings,
+    build=build,
+    render_error=render,
+    seed=seed,
+    demo_credentials=(),
+)
+
+
+@pytest.fixture
+def fake(tmp_path):
+    sandbox = Sandbox(Settings(database_url=sqlite_url_for(tmp_path / "f.db")), providers=[FAKE])
+    sandbox.open()
+    client = TestClient(sandbox.apps["fake"], raise_server_exceptions=False)
+    yield sandbox, client
+    client.close()
+    sandbox.close()
+
+
+def test_accepted_requests_are_journaled_with_the_client(fake):
+    sandbox, client = fake
+    response = client.get("/ok?x=1")
+    assert response.json() == {"fine": True}
+    entry = sandbox.journal.get(response.headers["x-mock-journal-id"])
+    assert entry["client_id"] == "fake-client"
+    assert entry["query"] == "x=1"
+    assert entry["status"] == 200
+    assert entry["duration_ms"] > 0
+
+
+def test_handler_crash_is_a_500_in_the_providers_shape_without_a_traceback(fake, caplog):
+    sandbox, client = fake
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json() == {"fault": "Internal Server Error", "rule": "internal"}
+    assert "secret internal detail" not in response.text
+    assert sandbox.journal.get(response.headers["x-mock-journal-id"])["rule"] == "internal"
+    assert "secret internal detail" in caplog.text  # the console still gets the traceback
+
+
+def test_auth_crash_is_a_500_in_the_providers_shape(fake):
+    _, client = fake
+    response = client.get("/ok", headers={"x-explode": "1"})
+    assert response.status_code == 500
+    assert response.json()["rule"] == "internal"
+
+
+def test_rejection_headers_reach_the_client(fake):
+    _, client = fake
+    response = client.get("/ok", headers={"x-deny": "1"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Fake"
+    assert response.json() == {"fault": "Denied", "rule": "denied"}
+
+
+def test_bad_content_length_is_400(fake):
+    _, client = fake
+    response = client.get("/ok", headers={"content-length": "abc"})
+    assert response.status_code == 400
+    assert response.json()["rule"] == "content_length"
+
+
+def test_unknown_route_and_method_use_the_providers_shape(fake):
+    _, client = fake
+    assert client.get("/nowhere").json() == {"fault": "Not Found", "rule": "unknown_path"}
+    response = client.post("/ok")
+    assert response.status_code == 405
+    assert response.json()["rule"] == "method_not_allowed"

@@ -1,0 +1,99 @@
+"""Start the real ``mock-server`` process on free ports, as a user would, and talk HTTP to it."""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from mock_server.registry import PROVIDERS
+
+CONSOLE_SCRIPT = Path(sys.executable).with_name("mock-server")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen[str]
+    ports: dict[str, int]
+    output: list[str] = field(default_factory=list)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def wait_for_output(self, fragment: str, timeout: float = 5.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.output):
+                if fragment in line:
+                    return line
+            time.sleep(0.02)
+        raise AssertionError(f"{fragment!r} never printed; output:\n" + "\n".join(self.output))
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        return self.process.returncode
+
+
+@contextmanager
+def running_server(
+    db: Path | None, *extra: str, module: bool = False, env: dict[str, str] | None = None
+) -> Iterator[RunningServer]:
+    ports = {"admin": free_port()} | {p.name: free_port() for p in PROVIDERS}
+    command = [sys.executable, "-m", "mock_server"] if module else [str(CONSOLE_SCRIPT)]
+    command += ["serve", *(["--db", str(db)] if db else ["--memory"])]
+    command += ["--admin-port", str(ports["admin"])]
+    for provider in PROVIDERS:
+        command += [f"--{provider.name}-port", str(ports[provider.name])]
+    command += list(extra)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    server = RunningServer(process, ports)
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            server.output.append(line.rstrip("\n"))
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                raise AssertionError("mock-server exited:\n" + "\n".join(server.output))
+            try:
+                if httpx.get(f"{server.url('admin')}/__admin/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    "mock-server never became healthy:\n" + "\n".join(server.output)
+                )
+            time.sleep(0.05)
+        yield server
+    finally:
+        server.stop()
