@@ -8,13 +8,10 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import time
 import uuid
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
-
-from mock_server.clients.digitalent import digitalent_signature, iso_timestamp  # noqa: E402
+from mock_server.clients.digitalent import digitalent_signature, iso_timestamp
 
 PATH = "/api/public/pelatihan/akademi"
 

@@ -218,7 +218,8 @@ def main() -> int:
         f"p50 {results['bare_p50_ms']:.2f} ms   p99 {results['bare_p99_ms']:.2f} ms"
     )
     print(
-        f"throughput ratio        {results['ratio']:.2f}  (target >= 0.6; rounds {results['ratios']})"
+        f"throughput ratio        {results['ratio']:.2f}  (target >= 0.6; "
+        f"rounds {results['ratios']})"
     )
     print(f"cold start, memory      {results['cold_start_memory_s']:.2f} s  (target <= 0.7 s)")
     if results["cold_start_file_s"] is not None:

@@ -56,6 +56,7 @@ class Sandbox:
         self.apps: dict[str, ASGIApp] = {}
         self.provider_apps: dict[str, ASGIApp] = {}
         self.server: Any = None  # the uvicorn server, once serving
+        self.bound_ports: dict[str, int] = {}
         self.seeded_in: float | None = None
         self._maintenance: asyncio.Task[None] | None = None
 
@@ -140,6 +141,8 @@ class Sandbox:
         return ports
 
     def dispatcher(self, bound: Mapping[str, int]) -> "PortDispatcher":
+        """``bound``: the ports actually listened on (differs from ``ports()`` for port 0)."""
+        self.bound_ports = dict(bound)
         return PortDispatcher(self, {port: self.apps[name] for name, port in bound.items()})
 
     # -- lifecycle -----------------------------------------------------------------------------

@@ -105,3 +105,29 @@ def test_a_busy_port_is_a_clear_error(tmp_path):
     assert f"cannot listen on 127.0.0.1:{port} for digitalent" in result.stderr
     assert "--digitalent-port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_port_zero_picks_free_ports_and_health_reports_them():
+    import subprocess
+    import sys
+    import time
+
+    command = [sys.executable, "-m", "mock_server", "--memory"]
+    command += ["--admin-port", "0", "--digitalent-port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        assert process.stdout is not None
+        deadline = time.monotonic() + 20
+        while not any("ready:" in line for line in lines) and time.monotonic() < deadline:
+            lines.append(process.stdout.readline())
+        table = "".join(lines)
+        admin = int(re.search(r"admin\s+http://127\.0\.0\.1:(\d+)", table).group(1))
+        digitalent = int(re.search(r"digitalent\s+http://127\.0\.0\.1:(\d+)", table).group(1))
+        assert 0 not in (admin, digitalent)
+        health = httpx.get(f"http://127.0.0.1:{admin}/__admin/health")
+        assert health.status_code == 200
+        assert health.json()["providers"]["digitalent"]["port"] == digitalent
+    finally:
+        process.terminate()
+        process.wait(10)

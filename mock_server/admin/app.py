@@ -1,9 +1,9 @@
 """Control-plane endpoints. On loopback they are open (the later control-plane issue adds a token
 for other interfaces)."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Query
 from starlette.responses import JSONResponse
 
 if TYPE_CHECKING:
@@ -22,7 +22,9 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
         listening = sandbox.listening()
         out = []
         for provider in sandbox.providers:
-            port = sandbox.provider_settings[provider.name].port
+            port = sandbox.bound_ports.get(
+                provider.name, sandbox.provider_settings[provider.name].port
+            )
             out.append(
                 {
                     "name": provider.name,
@@ -55,6 +57,22 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
     async def list_providers() -> list[dict[str, Any]]:
         """Every emulated provider: port, auth scheme, demo client ids."""
         return providers()
+
+    @app.get("/__admin/requests")
+    async def latest_requests(
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        provider: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The newest journal entries, newest first."""
+        return sandbox.journal.latest(limit=limit, provider=provider)
+
+    @app.get("/__admin/requests/{journal_id}")
+    async def one_request(journal_id: str) -> dict[str, Any]:
+        """One journal entry, by the id in a response's X-Mock-Journal-Id header."""
+        entry = sandbox.journal.get(journal_id)
+        if entry is None:
+            raise HTTPException(404, f"no journal entry {journal_id!r} (it may have been pruned)")
+        return entry
 
     @app.get("/__admin/providers/{name}/openapi.json")
     async def provider_openapi(name: str) -> dict[str, Any]:
