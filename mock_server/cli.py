@@ -11,14 +11,16 @@ import logging
 import socket
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from mock_server import __version__
 from mock_server.config import Settings, sqlite_url_for
 
-COMMANDS = ("serve", "reset")
+if TYPE_CHECKING:
+    from mock_server.app import Sandbox
+
 EXAMPLES = {
     "serve": "example: mock-server --memory --digitalent-port 8105",
     "reset": "example: mock-server reset --db ./mock.db",
@@ -27,7 +29,7 @@ EXAMPLES = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] not in (*COMMANDS, "-h", "--help", "--version"):
+    if not args or args[0] not in (*commands(), "-h", "--help", "--version"):
         args.insert(0, "serve")
     parser = build_parser()
     ns = parser.parse_args(args)
@@ -36,6 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"mock-server: {exc}", file=sys.stderr)
         return 2
+
+
+def commands() -> tuple[str, ...]:
+    """Every subcommand name: the built-in ones and those providers add."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return tuple(sub.choices)
 
 
 class ConfigError(Exception):
@@ -57,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve", help="start every provider (the default)", epilog=EXAMPLES["serve"]
     )
-    _state_flags(serve)
+    add_state_flags(serve)
     serve.add_argument("--host", help="address to listen on (MOCK_HOST; default 127.0.0.1)")
     serve.add_argument(
         "--admin-port", type=int, help="control-plane port (MOCK_ADMIN_PORT; default 7100)"
@@ -66,11 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", help="console log level: debug, info, warning (MOCK_LOG_LEVEL)"
     )
     for provider in PROVIDERS:
-        group = serve.add_argument_group(f"{provider.name} ({provider.title})")
+        group = serve.add_argument_group(f"{provider.flag} ({provider.title})")
         for field, info in provider.settings_cls.model_fields.items():
             env = f"MOCK_{provider.name.upper()}_{field.upper()}"
             group.add_argument(
-                f"--{provider.name}-{field.replace('_', '-')}",
+                f"--{provider.flag}-{field.replace('_', '-')}",
                 dest=f"{provider.name}__{field}",
                 type=info.annotation if info.annotation in (int, float, str) else str,
                 help=f"{info.description} ({env}; default {info.default})",
@@ -80,12 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
     reset = sub.add_parser(
         "reset", help="drop all state and reseed the demo data", epilog=EXAMPLES["reset"]
     )
-    _state_flags(reset)
+    add_state_flags(reset)
     reset.set_defaults(func=cmd_reset)
+    for provider in PROVIDERS:
+        if provider.add_cli:
+            provider.add_cli(sub)
     return parser
 
 
-def _state_flags(parser: argparse.ArgumentParser) -> None:
+def add_state_flags(parser: argparse.ArgumentParser) -> None:
+    """--db / --memory, for any command that opens the state."""
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--db",
@@ -146,6 +159,14 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     return serve(settings, provider_settings)
 
 
+def open_sandbox(ns: argparse.Namespace) -> "Sandbox":
+    """The sandbox over the state the flags and environment name, for commands that edit it."""
+    settings, provider_settings = load_settings(ns)
+    from mock_server.app import Sandbox
+
+    return Sandbox(settings, provider_settings).open()
+
+
 def cmd_reset(ns: argparse.Namespace) -> int:
     settings, provider_settings = load_settings(ns)
     from mock_server.app import Sandbox
@@ -171,7 +192,7 @@ def bind(host: str, port: int, name: str) -> socket.socket:
         sock.bind(address)
     except OSError as exc:
         sock.close()
-        flag = "--admin-port" if name == "admin" else f"--{name}-port"
+        flag = "--admin-port" if name == "admin" else f"--{name.replace('_', '-')}-port"
         raise ConfigError(
             f"cannot listen on {host}:{port} for {name}: {exc.strerror}. "
             f"Choose another port with {flag} or MOCK_{flag[2:].upper().replace('-', '_')}."

@@ -83,4 +83,8 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
             raise HTTPException(404, f"unknown provider {name!r}")
         return openapi_of(sandbox.provider_apps[name])
 
+    for provider in sandbox.providers:
+        if provider.admin_router:
+            router = provider.admin_router(sandbox.context(provider))
+            app.include_router(router, prefix=f"/__admin/{provider.flag}")
     return app

@@ -12,7 +12,8 @@ class ProviderError(Exception):
     ``rule`` is a stable identifier recorded in the journal (``missing_headers``, ``signature``).
     ``message`` is the provider's own wording. ``detail`` says exactly what was wrong, for the
     developer. ``diagnosis`` goes to the journal only, never to the response body, and must not
-    hold a secret.
+    hold a secret. ``body``, when given, is the exact response body a provider documents for this
+    case; renderers send it as it is.
     """
 
     def __init__(
@@ -25,6 +26,7 @@ class ProviderError(Exception):
         errors: list[dict[str, Any]] | None = None,
         diagnosis: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        body: Any = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -34,6 +36,7 @@ class ProviderError(Exception):
         self.errors = errors
         self.diagnosis = diagnosis or {}
         self.headers = headers or {}
+        self.body = body
 
     def __repr__(self) -> str:
         return f"ProviderError({self.status}, {self.rule!r}, {self.message!r})"

@@ -9,7 +9,6 @@ stage are ``ProviderError``s, rendered in the provider's own error shape.
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
@@ -21,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mock_server.core.clock import Clock
 from mock_server.core.errors import ProviderError
 from mock_server.core.journal import Journal, Record, new_journal_id
-from mock_server.core.provider import Authenticate
+from mock_server.core.provider import Authenticate, RenderError
 
 log = logging.getLogger("mock_server")
 
@@ -47,7 +46,7 @@ class ProviderPipeline:
         name: str,
         app: ASGIApp,
         authenticate: Authenticate,
-        render_error: Callable[[ProviderError], Response],
+        render_error: RenderError,
         journal: Journal,
         clock: Clock,
         max_body_bytes: int,
@@ -101,14 +100,16 @@ class ProviderPipeline:
                 log.error("%s: rejection after the response started: %r", self.name, err)
             else:
                 note_rejection(rec, err)
-                await respond(self.render_error(err), err, scope, receive, send_journaled)
+                response = self.render_error(err, Request(scope))
+                await respond(response, err, scope, receive, send_journaled)
         except Exception:
             # Never a traceback to the client: log it here, answer in the provider's shape.
             log.exception("%s %s %s failed", self.name, rec.method, rec.path)
             if not rec.status:
                 err = internal_error()
                 note_rejection(rec, err)
-                await respond(self.render_error(err), err, scope, receive, send_journaled)
+                response = self.render_error(err, Request(scope))
+                await respond(response, err, scope, receive, send_journaled)
         finally:
             rec.duration_ms = (time.perf_counter() - started) * 1000
             self.journal.record(rec)
@@ -187,14 +188,14 @@ async def respond(
     await response(scope, receive, send)
 
 
-def install_error_handlers(app: FastAPI, render_error: Callable[[ProviderError], Response]) -> None:
+def install_error_handlers(app: FastAPI, render_error: RenderError) -> None:
     """Make every error a handler or the router raises come out in the provider's shape."""
 
     def render(request: Request, err: ProviderError) -> Response:
         rec: Record | None = request.scope.get("state", {}).get("mock")
         if rec is not None:
             note_rejection(rec, err)
-        response = render_error(err)
+        response = render_error(err, request)
         for name, value in err.headers.items():
             response.headers[name] = value
         return response

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from fastapi import APIRouter
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Connection
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
@@ -68,6 +70,9 @@ class SeedContext:
 
 
 Authenticate = Callable[["Incoming"], Awaitable[str | None]]
+# Renders a rejection in the provider's own shape. It gets the request too, for providers whose
+# errors follow a header (JOSS answers XML or JSON by Accept; the x-app-key API by x-language).
+RenderError = Callable[[ProviderError, Request], Response]
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,16 @@ class Provider:
     auth: str  # one line for the start-up table and the README
     settings_cls: type[ProviderSettings]
     build: Callable[[ProviderContext], ProviderParts]
-    render_error: Callable[[ProviderError], Response]
+    render_error: RenderError
     seed: Callable[[SeedContext], None]
     demo_credentials: tuple[DemoCredential, ...]
     secret_headers: frozenset[str] = field(default_factory=frozenset)
+    # Optional: control-plane routes, mounted under /__admin/<name> (e.g. key registration).
+    admin_router: Callable[[ProviderContext], APIRouter] | None = None
+    # Optional: adds `mock-server <command>` subcommands; each sets `func` on its parser.
+    add_cli: Callable[[Any], None] | None = None
+
+    @property
+    def flag(self) -> str:
+        """The name as it appears in CLI flags: ``sales_order`` -> ``sales-order``."""
+        return self.name.replace("_", "-")

@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from pydantic_settings import SettingsConfigDict
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.testclient import TestClient
 
 from mock_server.app import Sandbox
@@ -26,7 +27,9 @@ class FakeSettings(ProviderSettings):
     port: int = 7199
 
 
-def render(err: ProviderError) -> JSONResponse:
+def render(err: ProviderError, request: Request) -> JSONResponse:
+    if request.headers.get("accept") == "text/plain":  # renderers see the request's headers
+        return PlainTextResponse(err.message, status_code=err.status)
     return JSONResponse({"fault": err.message, "rule": err.rule}, status_code=err.status)
 
 
@@ -127,3 +130,10 @@ def test_unknown_route_and_method_use_the_providers_shape(fake):
     response = client.post("/ok")
     assert response.status_code == 405
     assert response.json()["rule"] == "method_not_allowed"
+
+
+def test_the_renderer_sees_the_request(fake):
+    _, client = fake
+    response = client.get("/ok", headers={"x-deny": "1", "accept": "text/plain"})
+    assert response.status_code == 401
+    assert response.text == "Denied"

@@ -9,12 +9,15 @@ appear only when there is something to say.
 
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from mock_server.core.errors import ProviderError
 
 
-def render_error(err: ProviderError) -> JSONResponse:
+def render_error(err: ProviderError, request: Request) -> JSONResponse:
+    if err.body is not None:
+        return JSONResponse(err.body, status_code=err.status)
     body: dict[str, Any] = {"success": False, "message": err.message}
     if err.detail:
         body["detail"] = err.detail
