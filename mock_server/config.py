@@ -3,9 +3,10 @@
 Every field can be set with an environment variable (prefix ``MOCK_``) or a CLI flag; the flag wins.
 """
 
+import ipaddress
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,6 +15,10 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="address every port listens on")
     admin_port: int = Field(7100, ge=0, le=65535, description="control-plane port")
+    admin_token: SecretStr | None = Field(
+        None,
+        description="bearer token the control plane requires when listening beyond loopback",
+    )
     database_url: str = Field(
         "sqlite:///mock.db",
         description="SQLAlchemy URL of the state database (a SQLite file by default)",
@@ -44,6 +49,15 @@ class Settings(BaseSettings):
         if value not in {"debug", "info", "warning", "error"}:
             raise ValueError("log_level must be one of debug, info, warning, error")
         return value
+
+    @property
+    def on_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
 
     @property
     def effective_database_url(self) -> str:

@@ -24,6 +24,11 @@ class SandboxServer(uvicorn.Server):
 
 
 def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
+    if not settings.on_loopback and settings.admin_token is None:
+        raise ConfigError(
+            f"listening on {settings.host} exposes the control plane: "
+            "set MOCK_ADMIN_TOKEN to the bearer token it should require"
+        )
     configure_logging(settings.log_level)
     sandbox = Sandbox(settings, provider_settings).open()
     sockets: dict[str, Any] = {}

@@ -64,6 +64,8 @@ def test_compose_publishes_the_default_ports_and_a_named_volume():
     assert service["volumes"] == ["mock-data:/data"]
     assert "mock-data" in compose["volumes"]
     assert service["environment"]["MOCK_DATABASE_URL"] == "sqlite:////data/mock.db"
+    # --host 0.0.0.0 refuses to start without a control-plane token: compose must demand one.
+    assert service["environment"]["MOCK_ADMIN_TOKEN"].startswith("${MOCK_ADMIN_TOKEN:?")
     assert service["build"] == "."
 
 

@@ -1,10 +1,17 @@
-"""Control-plane endpoints. On loopback they are open (the later control-plane issue adds a token
-for other interfaces)."""
+"""The control plane, on its own port (default 7100).
 
+Open on loopback. Listening anywhere else, every endpoint but the health check requires
+``Authorization: Bearer <MOCK_ADMIN_TOKEN>``, and the sandbox refuses to start without a token.
+"""
+
+import hmac
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException
 from starlette.responses import JSONResponse
+
+from mock_server.admin.clock import clock_router
+from mock_server.admin.journal import journal_router
 
 if TYPE_CHECKING:
     from mock_server.app import Sandbox
@@ -17,6 +24,23 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
         openapi_url="/__admin/openapi.json",
         redoc_url=None,
     )
+    settings = sandbox.settings
+    token = settings.admin_token.get_secret_value().encode() if settings.admin_token else None
+
+    async def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
+        if settings.on_loopback and token is None:
+            return
+        scheme, _, presented = (authorization or "").partition(" ")
+        if (
+            token is None
+            or scheme.lower() != "bearer"
+            or not hmac.compare_digest(presented.strip().encode(), token)
+        ):
+            raise HTTPException(
+                401,
+                "the control plane needs Authorization: Bearer <MOCK_ADMIN_TOKEN>",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
 
     def providers() -> list[dict[str, Any]]:
         listening = sandbox.listening()
@@ -42,7 +66,7 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
 
     @app.get("/__admin/health")
     async def health() -> JSONResponse:
-        """200 once every provider port is listening, 503 before."""
+        """200 once every provider port is listening, 503 before. Needs no token."""
         listed = providers()
         ready = all(p["listening"] for p in listed)
         body = {
@@ -53,28 +77,14 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
         }
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    @app.get("/__admin/providers")
+    guarded = APIRouter(dependencies=[Depends(require_token)])
+
+    @guarded.get("/__admin/providers")
     async def list_providers() -> list[dict[str, Any]]:
         """Every emulated provider: port, auth scheme, demo client ids."""
         return providers()
 
-    @app.get("/__admin/requests")
-    async def latest_requests(
-        limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        provider: str | None = None,
-    ) -> list[dict[str, Any]]:
-        """The newest journal entries, newest first."""
-        return sandbox.journal.latest(limit=limit, provider=provider)
-
-    @app.get("/__admin/requests/{journal_id}")
-    async def one_request(journal_id: str) -> dict[str, Any]:
-        """One journal entry, by the id in a response's X-Mock-Journal-Id header."""
-        entry = sandbox.journal.get(journal_id)
-        if entry is None:
-            raise HTTPException(404, f"no journal entry {journal_id!r} (it may have been pruned)")
-        return entry
-
-    @app.get("/__admin/providers/{name}/openapi.json")
+    @guarded.get("/__admin/providers/{name}/openapi.json")
     async def provider_openapi(name: str) -> dict[str, Any]:
         """One provider's OpenAPI document (its auth headers are described in the README)."""
         from mock_server.app import openapi_of
@@ -83,8 +93,11 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
             raise HTTPException(404, f"unknown provider {name!r}")
         return openapi_of(sandbox.provider_apps[name])
 
+    guarded.include_router(journal_router(sandbox))
+    guarded.include_router(clock_router(sandbox))
     for provider in sandbox.providers:
         if provider.admin_router:
             router = provider.admin_router(sandbox.context(provider))
-            app.include_router(router, prefix=f"/__admin/{provider.flag}")
+            guarded.include_router(router, prefix=f"/__admin/{provider.flag}")
+    app.include_router(guarded)
     return app

@@ -51,6 +51,9 @@ class JournalEntry(SQLModel, table=True):
     body_excerpt: str = Field(default="", sa_column=Column(Text, nullable=False))
     body_bytes: int = 0
     diagnosis: str | None = Field(default=None, sa_column=Column(Text))
+    would_have_failed: str | None = Field(
+        default=None, sa_column=Column(Text), description="lenient mode: the checks that failed"
+    )
 
 
 @dataclass(slots=True)
@@ -73,6 +76,7 @@ class Record:
     diagnosis: dict[str, Any] = field(default_factory=dict)
     secret_headers: frozenset[str] = frozenset()
     body_size: int = 0
+    would_have_failed: list[str] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -155,6 +159,7 @@ class Journal:
             "body_excerpt": excerpt,
             "body_bytes": rec.body_size,
             "diagnosis": _encode(rec.diagnosis) if rec.diagnosis else None,
+            "would_have_failed": _encode(rec.would_have_failed) if rec.would_have_failed else None,
         }
 
     # -- reading (the control plane builds on these) -----------------------------------------
@@ -164,18 +169,27 @@ class Journal:
         row = self._db.connection().execute(t.select().where(t.c.id == journal_id)).first()  # type: ignore[attr-defined]
         return entry_dict(row._mapping) if row else None
 
-    def latest(self, limit: int = 50, provider: str | None = None) -> list[dict[str, Any]]:
+    def query(self, q: "JournalQuery") -> tuple[list[dict[str, Any]], int]:
+        """Entries matching ``q``, newest first, one page of them, and how many match in all."""
         self.flush()
         t = self._table
-        query = t.select().order_by(t.c.seq.desc()).limit(limit)  # type: ignore[attr-defined]
-        if provider:
-            query = query.where(t.c.provider == provider)
-        return [entry_dict(r._mapping) for r in self._db.connection().execute(query)]
+        where = q.conditions(t)
+        conn = self._db.connection()
+        total = conn.execute(select(func.count()).select_from(t).where(*where)).scalar_one()
+        rows = conn.execute(
+            t.select()  # type: ignore[attr-defined]
+            .where(*where)
+            .order_by(t.c.seq.desc())  # type: ignore[attr-defined]
+            .limit(q.per_page)
+            .offset((q.page - 1) * q.per_page)
+        )
+        return [entry_dict(r._mapping) for r in rows], total
 
-    def count(self) -> int:
-        self.flush()
-        t = self._table
-        return self._db.connection().execute(select(func.count()).select_from(t)).scalar_one()
+    def latest(self, limit: int = 50, provider: str | None = None) -> list[dict[str, Any]]:
+        return self.query(JournalQuery(provider=provider, per_page=limit))[0]
+
+    def count(self, q: "JournalQuery | None" = None) -> int:
+        return self.query(q or JournalQuery(per_page=1))[1]
 
     def discard_pending(self) -> None:
         with self._lock:
@@ -187,12 +201,63 @@ class Journal:
             conn.execute(self._table.delete())  # type: ignore[attr-defined]
 
 
+@dataclass
+class JournalQuery:
+    """Filters for reading the journal; every one optional. ``path`` may end in ``*``."""
+
+    provider: str | None = None
+    client_id: str | None = None
+    method: str | None = None
+    path: str | None = None
+    status: int | None = None
+    outcome: str | None = None  # accepted | rejected
+    rule: str | None = None
+    would_have_failed: bool | None = None
+    since: float | None = None  # unix seconds, sandbox clock
+    until: float | None = None
+    after_seq: int | None = None  # for tailing: entries newer than this one
+    page: int = 1
+    per_page: int = 50
+
+    def conditions(self, t: Any) -> list[Any]:
+        c = t.c
+        where = []
+        for column, value in (
+            (c.provider, self.provider),
+            (c.client_id, self.client_id),
+            (c.status, self.status),
+            (c.outcome, self.outcome),
+            (c.rule, self.rule),
+        ):
+            if value is not None:
+                where.append(column == value)
+        if self.method:
+            where.append(c.method == self.method.upper())
+        if self.path:
+            if self.path.endswith("*"):
+                where.append(c.path.startswith(self.path[:-1], autoescape=True))
+            else:
+                where.append(c.path == self.path)
+        if self.would_have_failed is not None:
+            missing = c.would_have_failed.is_(None)
+            where.append(~missing if self.would_have_failed else missing)
+        if self.since is not None:
+            where.append(c.at >= self.since)
+        if self.until is not None:
+            where.append(c.at <= self.until)
+        if self.after_seq is not None:
+            where.append(c.seq > self.after_seq)
+        return where
+
+
 def entry_dict(row: Any) -> dict[str, Any]:
     out = dict(row)
-    out.pop("seq", None)
     out["at"] = datetime.fromtimestamp(out["at"], UTC).isoformat().replace("+00:00", "Z")
     out["request_headers"] = header_lines_to_dict(out["request_headers"])
     out["diagnosis"] = json.loads(out["diagnosis"]) if out["diagnosis"] else None
+    out["would_have_failed"] = (
+        json.loads(out["would_have_failed"]) if out["would_have_failed"] else None
+    )
     return out
 
 
@@ -203,4 +268,6 @@ def console_line(rec: Record) -> str:
     line = f"{clock}  {rec.provider:<10} {rec.method:<6} {target} -> {rec.status}"
     if rec.rule:
         line += f"  rejected by {rec.rule}: {rec.message}"
+    elif rec.would_have_failed:
+        line += "  lenient, would have failed: " + "; ".join(rec.would_have_failed)
     return f"{line}  [journal {rec.id}]"

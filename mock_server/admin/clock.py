@@ -1,0 +1,56 @@
+"""The sandbox clock: read it, freeze it, move it, or return it to real time."""
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field, model_validator
+
+from mock_server.core.clock import parse_iso8601
+
+if TYPE_CHECKING:
+    from mock_server.app import Sandbox
+
+
+class ClockChange(BaseModel):
+    """Exactly one of: ``freeze`` (ISO 8601 instant, or "now"), ``advance_seconds``, ``resume``."""
+
+    freeze: str | None = Field(default=None, examples=["2025-10-31T06:00:00Z", "now"])
+    advance_seconds: float | None = Field(default=None, examples=[43200])
+    resume: bool | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "ClockChange":
+        given = [k for k in ("freeze", "advance_seconds", "resume") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of freeze, advance_seconds, resume")
+        return self
+
+
+def clock_router(sandbox: "Sandbox") -> APIRouter:
+    router = APIRouter(prefix="/__admin/clock", tags=["clock"])
+
+    @router.get("")
+    async def read_clock() -> dict[str, Any]:
+        """The sandbox's now, and whether it is frozen or offset."""
+        return sandbox.clock.state()
+
+    @router.post("")
+    async def change_clock(change: ClockChange) -> dict[str, Any]:
+        """Freeze, advance (frozen or not), or resume real time. Every window and expiry follows."""
+        if change.freeze is not None:
+            if change.freeze == "now":
+                sandbox.clock.freeze()
+            else:
+                moment = parse_iso8601(change.freeze)
+                if moment is None:
+                    raise HTTPException(
+                        400, f"freeze must be ISO 8601 or 'now', got {change.freeze!r}"
+                    )
+                sandbox.clock.freeze(moment)
+        elif change.advance_seconds is not None:
+            sandbox.clock.advance(change.advance_seconds)
+        else:
+            sandbox.clock.resume()
+        return sandbox.clock.state()
+
+    return router
