@@ -13,15 +13,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
+from sqlmodel import SQLModel
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.config import Settings
 from mock_server.core.clock import Clock, write_clock
+from mock_server.core.control import Control, Controls, RateLimiter
+from mock_server.core.faults import FaultBook
 from mock_server.core.journal import Journal
 from mock_server.core.pipeline import ProviderPipeline
 from mock_server.core.provider import Provider, ProviderContext, ProviderSettings, SeedContext
-from mock_server.core.replay import ReplayGuard
+from mock_server.core.replay import ConsumedRequestId, ReplayGuard
 from mock_server.db import Database, schema_fingerprint
 from mock_server.registry import PROVIDERS
 
@@ -53,6 +56,15 @@ class Sandbox:
             retention=self.settings.journal_retention,
             excerpt_bytes=self.settings.journal_body_excerpt,
         )
+        self.faults = FaultBook(self.db)
+        self.controls = Controls(
+            self.db,
+            {
+                name: Control(s.auth_mode, s.rate_limit, s.rate_limit_window)
+                for name, s in self.provider_settings.items()
+            },
+        )
+        self.limiter = RateLimiter()
         self.apps: dict[str, ASGIApp] = {}
         self.provider_apps: dict[str, ASGIApp] = {}
         self.server: Any = None  # the uvicorn server, once serving
@@ -79,6 +91,9 @@ class Sandbox:
                 clock=self.clock,
                 max_body_bytes=self.settings.max_body_bytes,
                 secret_headers=provider.secret_headers,
+                faults=self.faults,
+                controls=self.controls,
+                limiter=self.limiter,
             )
         self.apps[ADMIN] = build_admin(self)
         return self
@@ -112,6 +127,25 @@ class Sandbox:
         self.clock.reload()
         self.seeded_in = time.perf_counter() - started
         return self.seeded_in
+
+    def reset_provider(self, name: str) -> float:
+        """Reseed one provider: its own tables (named ``<name>_…``) and its consumed request ids."""
+        started = time.perf_counter()
+        provider = next(p for p in self.providers if p.name == name)
+        tables = [t for t in SQLModel.metadata.sorted_tables if t.name.startswith(f"{name}_")]
+        SQLModel.metadata.drop_all(self.db.engine, tables=tables)
+        SQLModel.metadata.create_all(self.db.engine, tables=tables)
+        from faker import Faker
+
+        with self.db.begin() as conn:
+            conn.execute(
+                ConsumedRequestId.__table__.delete().where(ConsumedRequestId.provider == name)
+            )  # type: ignore[attr-defined]
+            fake = Faker("id_ID")
+            fake.seed_instance(self.settings.seed + zlib.crc32(name.encode()))
+            provider.seed(SeedContext(conn, fake, self.clock.now(), self.provider_settings[name]))
+        self.db.invalidate_caches()
+        return time.perf_counter() - started
 
     def context(self, provider: Provider) -> ProviderContext:
         return ProviderContext(

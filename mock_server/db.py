@@ -73,7 +73,7 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", self._sqlite_pragmas)
         self._local = threading.local()
-        self._connections: list[Connection] = []
+        self._connections: list[tuple[threading.Thread, Connection]] = []
         self._lock = threading.Lock()
         self._caches: list[TTLCache] = []
         self.IntegrityError: type[Exception] = self.engine.dialect.loaded_dbapi.IntegrityError
@@ -93,10 +93,19 @@ class Database:
         """This thread's autocommit connection, opened on first use."""
         conn: Connection | None = getattr(self._local, "conn", None)
         if conn is None or conn.closed:
-            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            self._local.conn = conn
             with self._lock:
-                self._connections.append(conn)
+                # Threads come and go (a thread pool, a test client's portal): give back the
+                # connections of those that have ended before the pool runs dry.
+                alive = []
+                for thread, held in self._connections:
+                    if thread.is_alive():
+                        alive.append((thread, held))
+                    else:
+                        held.close()
+                self._connections = alive
+                conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                self._connections.append((threading.current_thread(), conn))
+            self._local.conn = conn
         return conn
 
     def raw(self) -> Any:
@@ -182,7 +191,7 @@ class Database:
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._connections:
+            for _, conn in self._connections:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()

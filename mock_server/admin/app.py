@@ -11,7 +11,9 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException
 from starlette.responses import JSONResponse
 
 from mock_server.admin.clock import clock_router
+from mock_server.admin.faults import faults_router
 from mock_server.admin.journal import journal_router
+from mock_server.admin.providers import providers_router
 
 if TYPE_CHECKING:
     from mock_server.app import Sandbox
@@ -95,6 +97,8 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
 
     guarded.include_router(journal_router(sandbox))
     guarded.include_router(clock_router(sandbox))
+    guarded.include_router(faults_router(sandbox))
+    guarded.include_router(providers_router(sandbox))
     for provider in sandbox.providers:
         if provider.admin_router:
             router = provider.admin_router(sandbox.context(provider))

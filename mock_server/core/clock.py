@@ -126,3 +126,20 @@ def parse_iso8601(value: str) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment
+
+
+# Indonesia's three time zones: a timestamp off by one of these is local time sent as UTC.
+_LOCAL_ZONES = {7: "WIB (UTC+7)", 8: "WITA (UTC+8)", 9: "WIT (UTC+9)"}
+
+
+def skew_diagnosis(skew: float, window: float) -> dict[str, object]:
+    """The skew of a client timestamp, with a hint when it looks like a classic mistake."""
+    diagnosis: dict[str, object] = {"skew_seconds": round(skew, 3), "window_seconds": window}
+    hours = skew / 3600
+    for offset, zone in _LOCAL_ZONES.items():
+        if abs(abs(hours) - offset) * 3600 <= window:
+            diagnosis["hints"] = [
+                f"the timestamp is {offset} h {'ahead' if skew > 0 else 'behind'}: local time "
+                f"({zone}) was probably sent as UTC; send UTC with a Z"
+            ]
+    return diagnosis

@@ -1,12 +1,18 @@
 """The request pipeline every provider port runs, in order:
 
-    journal  ->  body limit  ->  provider auth  ->  handler
+    journal  ->  faults  ->  body limit  ->  provider auth  ->  rate limit  ->  handler
 
-The journal wraps everything, so rejections are recorded too. Auth runs before routing, as a
-gateway would: an unauthenticated client learns nothing about which paths exist. Rejections at any
-stage are ``ProviderError``s, rendered in the provider's own error shape.
+The journal wraps everything, so rejections are recorded too. Injected faults come before auth, as
+an outage would. Auth runs before routing, as a gateway would: an unauthenticated client learns
+nothing about which paths exist. Rejections at any stage are ``ProviderError``s, rendered in the
+provider's own error shape.
+
+Lenient mode: auth reports each failed check through ``Incoming.reject``, which raises in strict
+mode and, in lenient mode, notes "would have failed: …" and lets auth carry on, so every check
+runs and the request is served.
 """
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -18,13 +24,16 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.core.clock import Clock
+from mock_server.core.control import Control, Controls, RateLimiter
 from mock_server.core.errors import ProviderError
+from mock_server.core.faults import FaultBook
 from mock_server.core.journal import Journal, Record, new_journal_id
 from mock_server.core.provider import Authenticate, RenderError
 
 log = logging.getLogger("mock_server")
 
 JOURNAL_HEADER = b"x-mock-journal-id"
+WOULD_HAVE_FAILED = b"x-mock-would-have-failed"
 
 
 @dataclass(slots=True)
@@ -37,6 +46,17 @@ class Incoming:
     headers: dict[str, str]  # lower-case names
     body: bytes
     record: Record
+    lenient: bool = False
+
+    def reject(self, err: ProviderError) -> None:
+        """Fail a check: raise in strict mode; in lenient mode note it and return, so auth goes on
+        with the next check it can still run (or returns early when none can)."""
+        if not self.lenient:
+            raise err
+        note = f"{err.rule}: {err.message}" + (f" ({err.detail})" if err.detail else "")
+        self.record.would_have_failed.append(note)
+        if err.diagnosis:
+            self.record.diagnosis.setdefault(err.rule, err.diagnosis)
 
 
 class ProviderPipeline:
@@ -51,6 +71,9 @@ class ProviderPipeline:
         clock: Clock,
         max_body_bytes: int,
         secret_headers: frozenset[str],
+        faults: FaultBook,
+        controls: Controls,
+        limiter: RateLimiter,
     ) -> None:
         self.name = name
         self.app = app
@@ -60,6 +83,9 @@ class ProviderPipeline:
         self.clock = clock
         self.max_body_bytes = max_body_bytes
         self.secret_headers = secret_headers
+        self.faults = faults
+        self.controls = controls
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,10 +116,27 @@ class ProviderPipeline:
             await send(message)
 
         try:
+            if await self.inject_faults(rec, send):
+                return
             rec.body = await read_body(scope, receive, self.max_body_bytes)
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in rec.headers}
-            incoming = Incoming(rec.method, rec.path, rec.query, headers, rec.body, rec)
+            control = self.controls.get(self.name)
+            incoming = Incoming(
+                rec.method,
+                rec.path,
+                rec.query,
+                headers,
+                rec.body,
+                rec,
+                control.auth_mode == "lenient",
+            )
             rec.client_id = await self.authenticate(incoming)
+            if rec.would_have_failed:
+                send_journaled = with_header(
+                    send_journaled, WOULD_HAVE_FAILED, "; ".join(rec.would_have_failed)
+                )
+            if control.rate_limit and rec.client_id:
+                self.check_rate(rec.client_id, control, rec.at)
             await self.app(scope, replay_body(rec.body, receive), send_journaled)
         except ProviderError as err:
             if rec.status:  # the handler already answered; nothing more can be sent
@@ -113,6 +156,73 @@ class ProviderPipeline:
         finally:
             rec.duration_ms = (time.perf_counter() - started) * 1000
             self.journal.record(rec)
+
+    async def inject_faults(self, rec: Record, send: Send) -> bool:
+        """Apply the fault rules matching this request. True when the connection was dropped."""
+        if not self.faults.rules(self.name):
+            return False
+        for rule in self.faults.match(self.name, rec.method, rec.path):
+            rec.diagnosis.setdefault("faults", []).append(rule["id"])
+            if rule["action"] == "latency":
+                await asyncio.sleep((rule["latency_ms"] or 0) / 1000)
+            elif rule["action"] == "drop":
+                rec.rule, rec.message = "fault", f"connection dropped by fault {rule['id']}"
+                transport = getattr(getattr(send, "__self__", None), "transport", None)
+                if transport is not None:  # uvicorn: close without a byte of response
+                    transport.abort()
+                    return True
+                raise ConnectionAbortedError(rec.message)
+            else:
+                raise fault_error(rule)
+        return False
+
+    def check_rate(self, client_id: str, control: Control, now: float) -> None:
+        retry = self.limiter.hit(
+            self.name, client_id, control.rate_limit, control.rate_limit_window, now
+        )
+        if retry is not None:
+            raise ProviderError(
+                429,
+                "rate_limit",
+                "Too Many Requests",
+                detail=f"more than {control.rate_limit} requests in "
+                f"{control.rate_limit_window:g} s from this client",
+                headers={"Retry-After": str(int(retry))},
+            )
+
+
+FAULT_MESSAGES = {
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def fault_error(rule: dict[str, object]) -> ProviderError:
+    status = int(rule["status"] or 503)  # type: ignore[call-overload]
+    headers = {"Retry-After": str(rule["retry_after"])} if rule["retry_after"] else {}
+    return ProviderError(
+        status,
+        "fault",
+        FAULT_MESSAGES.get(status, "Injected fault"),
+        detail=f"injected by fault rule {rule['id']}",
+        headers=headers,
+        body=rule["body"],
+    )
+
+
+def with_header(send: Send, name: bytes, value: str) -> Send:
+    # Header values are ASCII in practice (clients decode them as UTF-8 or reject them).
+    encoded = value.replace("±", "+/-").encode("ascii", "replace")[:1024]
+
+    async def send_with_header(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), (name, encoded)]
+        await send(message)
+
+    return send_with_header
 
 
 async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:

@@ -6,11 +6,13 @@ one line in ``mock_server/registry.py``. It never reaches into the sandbox beyon
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from fastapi import APIRouter
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Connection
 from starlette.requests import Request
@@ -37,11 +39,26 @@ class ProviderSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore")
     port: int
+    auth_mode: Literal["strict", "lenient"] = Field(
+        "strict", description="lenient: accept, but journal what would have failed"
+    )
+    rate_limit: int = Field(0, ge=0, description="requests per client per window; 0 = off")
+    rate_limit_window: float = Field(60.0, gt=0, description="rate-limit window in seconds")
 
     def replay_horizon(self) -> float:
         """Seconds a consumed request id must be remembered: past it, the time window rejects."""
         window = getattr(self, "timestamp_window", None)
         return 2.0 * window if window else 86_400.0
+
+
+class CredentialStore(Protocol):
+    """A provider's clients, for the control plane. Secrets are returned only by ``create`` and
+    ``rotate`` (once, to the caller); listings show a fingerprint. Unknown ids raise KeyError."""
+
+    def list(self) -> list[dict[str, Any]]: ...
+    def create(self, client_id: str | None, name: str) -> dict[str, Any]: ...
+    def rotate(self, client_id: str) -> dict[str, Any]: ...
+    def set_active(self, client_id: str, active: bool) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -93,11 +110,13 @@ class Provider:
     render_error: RenderError
     seed: Callable[[SeedContext], None]
     demo_credentials: tuple[DemoCredential, ...]
-    secret_headers: frozenset[str] = field(default_factory=frozenset)
+    secret_headers: frozenset[str] = dataclass_field(default_factory=frozenset)
     # Optional: control-plane routes, mounted under /__admin/<name> (e.g. key registration).
     admin_router: Callable[[ProviderContext], APIRouter] | None = None
     # Optional: adds `mock-server <command>` subcommands; each sets `func` on its parser.
     add_cli: Callable[[Any], None] | None = None
+    # Optional: list, create, rotate, deactivate clients from the control plane.
+    credentials: Callable[[ProviderContext], CredentialStore] | None = None
 
     @property
     def flag(self) -> str:

@@ -19,6 +19,7 @@ Known gaps
 from mock_server.core.provider import DemoCredential, Provider, ProviderContext, ProviderParts
 from mock_server.providers.digitalent.auth import build_authenticate
 from mock_server.providers.digitalent.config import DigitalentSettings
+from mock_server.providers.digitalent.credentials import DigitalentCredentials
 from mock_server.providers.digitalent.errors import render_error
 from mock_server.providers.digitalent.routes import build_app
 from mock_server.providers.digitalent.seed import seed
@@ -40,4 +41,5 @@ provider = Provider(
         DemoCredential("active", "dts-demo-client", "dts-demo-secret"),
         DemoCredential("inactive", "dts-inactive-client", "dts-inactive-secret"),
     ),
+    credentials=DigitalentCredentials,
 )

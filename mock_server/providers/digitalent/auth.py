@@ -16,12 +16,13 @@ padded or not. urlPath is the path as sent, without the query string (Postman's 
 import base64
 import hashlib
 import hmac
+import json
 import re
 from typing import Any
 
 from sqlalchemy import bindparam
 
-from mock_server.core.clock import parse_iso8601
+from mock_server.core.clock import parse_iso8601, skew_diagnosis
 from mock_server.core.errors import ProviderError
 from mock_server.core.pipeline import Incoming
 from mock_server.core.provider import Authenticate, ProviderContext
@@ -65,82 +66,124 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
     client_cache = ctx.db.cache(ttl=1.0)
     window = ctx.settings.timestamp_window
 
-    async def authenticate(req: Incoming) -> str:
+    async def authenticate(req: Incoming) -> str | None:
+        # Each failed check goes through req.reject: it raises in strict mode; in lenient mode
+        # it notes the failure and auth goes on, returning early only where nothing can follow.
         headers = req.headers
         values = {name: headers.get(name.lower(), "").strip() for name in REQUIRED_HEADERS}
         missing = [name for name, value in values.items() if not value]
         if missing:
-            raise ProviderError(
-                400,
-                "missing_headers",
-                "Missing required headers",
-                detail="missing: " + ", ".join(missing),
+            req.reject(
+                ProviderError(
+                    400,
+                    "missing_headers",
+                    "Missing required headers",
+                    detail="missing: " + ", ".join(missing),
+                )
             )
+            if not values["Client-Id"]:
+                return None
         client_id = values["Client-Id"]
         request_id = values["Request-Id"]
         timestamp = values["Request-Timestamp"]
-        if not _UUID.match(request_id):
-            raise ProviderError(
-                400,
-                "request_id_format",
-                "Invalid Request-Id",
-                detail=f"Request-Id must be a UUID (UUIDv4), got {request_id[:64]!r}",
+        if request_id and not _UUID.match(request_id):
+            req.reject(
+                ProviderError(
+                    400,
+                    "request_id_format",
+                    "Invalid Request-Id",
+                    detail=f"Request-Id must be a UUID (UUIDv4), got {request_id[:64]!r}",
+                )
             )
 
         client = client_cache.get(client_id, lambda: select_client.first(client_id=client_id))
         if client is None or not client.active:
-            raise ProviderError(
-                403,
-                "client",
-                "Invalid or inactive Client ID",
-                detail=f"client {client_id[:128]!r} is "
-                + ("unknown" if client is None else "inactive"),
+            req.reject(
+                ProviderError(
+                    403,
+                    "client",
+                    "Invalid or inactive Client ID",
+                    detail=f"client {client_id[:128]!r} is "
+                    + ("unknown" if client is None else "inactive"),
+                )
             )
+            if client is None:
+                return None  # no secret: the signature cannot be checked
         req.record.client_id = client_id
 
         moment = parse_iso8601(timestamp)
         now = ctx.clock.timestamp()
         if moment is None:
-            raise ProviderError(
-                408,
-                "timestamp_format",
-                "Request timestamp expired",
-                detail=f"Request-Timestamp {timestamp[:64]!r} is not ISO 8601 "
-                "(e.g. 2025-10-31T06:00:12.120Z)",
+            req.reject(
+                ProviderError(
+                    408,
+                    "timestamp_format",
+                    "Request timestamp expired",
+                    detail=f"Request-Timestamp {timestamp[:64]!r} is not ISO 8601 "
+                    "(e.g. 2025-10-31T06:00:12.120Z)",
+                )
             )
-        skew = moment.timestamp() - now
-        if abs(skew) > window:
-            raise ProviderError(
-                408,
-                "timestamp_window",
-                "Request timestamp expired",
-                detail=f"Request-Timestamp is {abs(skew):.0f} s "
-                f"{'ahead of' if skew > 0 else 'behind'} the sandbox clock; allowed: ±{window} s",
-                diagnosis={"skew_seconds": round(skew, 3), "window_seconds": window},
+        elif abs(skew := moment.timestamp() - now) > window:
+            req.reject(
+                ProviderError(
+                    408,
+                    "timestamp_window",
+                    "Request timestamp expired",
+                    detail=f"Request-Timestamp is {abs(skew):.0f} s "
+                    f"{'ahead of' if skew > 0 else 'behind'} the sandbox clock; "
+                    f"allowed: ±{window} s",
+                    diagnosis=skew_diagnosis(skew, window),
+                )
             )
 
         message = string_to_sign(req.method, req.path, req.body, timestamp, request_id)
         expected = sign(client.client_secret, message)
         received = values["Signature"]
         if not hmac.compare_digest(_canonical(expected), _canonical(received)):
-            raise ProviderError(
-                401,
-                "signature",
-                "Invalid signature",
-                detail="HMAC-SHA256 of METHOD:urlPath:body:timestamp:requestId does not match",
-                diagnosis=_diagnose(req, client.client_secret, message, expected, received),
+            req.reject(
+                ProviderError(
+                    401,
+                    "signature",
+                    "Invalid signature",
+                    detail="HMAC-SHA256 of METHOD:urlPath:body:timestamp:requestId does not match",
+                    diagnosis=_diagnose(req, client.client_secret, message, expected, received),
+                )
             )
 
-        if not await ctx.replay.consume("digitalent", client_id, request_id.lower(), now):
-            raise ProviderError(
-                409,
-                "replay",
-                "Duplicate Request-Id",
-                detail=f"Request-Id {request_id} was already used by this client",
+        if request_id and not await ctx.replay.consume(
+            "digitalent", client_id, request_id.lower(), now
+        ):
+            req.reject(
+                ProviderError(
+                    409,
+                    "replay",
+                    "Duplicate Request-Id",
+                    detail=f"Request-Id {request_id} was already used by this client",
+                )
             )
         return client_id
 
     return authenticate
+
+
+def _body_variants(body: bytes) -> list[tuple[str, bytes]]:
+    """Bodies a client may have signed instead of the bytes it sent."""
+    variants = [("an empty body was signed, but the request has one", b"")] if body else []
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return variants
+    for separators in ((",", ":"), (", ", ": ")):
+        text = json.dumps(parsed, separators=separators, ensure_ascii=False).encode()
+        if text != body:
+            variants.append(
+                (
+                    "the body changed after signing (it was re-serialised); "
+                    "sign the exact bytes sent",
+                    text,
+                )
+            )
+    return variants
 
 
 def _diagnose(
@@ -174,18 +217,14 @@ def _diagnose(
                 )
             )
     received_canonical = _canonical(received)
-    hints = sorted(
-        {
-            hint
-            for hint, path in near_misses
-            if hmac.compare_digest(
-                _canonical(
-                    sign(secret, string_to_sign(req.method, path, req.body, timestamp, request_id))
-                ),
-                received_canonical,
-            )
-        }
-    )
+
+    def verifies(path: str, body: bytes) -> bool:
+        candidate = sign(secret, string_to_sign(req.method, path, body, timestamp, request_id))
+        return hmac.compare_digest(_canonical(candidate), received_canonical)
+
+    found = {hint for hint, path in near_misses if verifies(path, req.body)}
+    found |= {hint for hint, body in _body_variants(req.body) if verifies(req.path, body)}
+    hints = sorted(found)
     if hints:
         diagnosis["hints"] = hints
     return diagnosis
