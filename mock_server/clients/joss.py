@@ -1,9 +1,9 @@
 """JOSS request signing, as JOSS's auth page (DOKU's non-SNAP scheme) describes it.
 
-    Digest    = base64(SHA-256(raw body bytes))            only when there is a body
-    string    = "Client-Id:<id>\\nRequest-Id:<rid>\\nRequest-Timestamp:<ts>\\n"
-                "Request-Target:<path without query>[\\nDigest:<digest>]"
-    Signature = "HMACSHA256=" + base64(HMAC-SHA256(client_secret, string))
+Digest    = base64(SHA-256(raw body bytes))            only when there is a body
+string    = "Client-Id:<id>\\nRequest-Id:<rid>\\nRequest-Timestamp:<ts>\\n"
+            "Request-Target:<path without query>[\\nDigest:<digest>]"
+Signature = "HMACSHA256=" + base64(HMAC-SHA256(client_secret, string))
 """
 
 import base64

@@ -39,8 +39,10 @@ def test_unknown_journal_id_is_404(client_for):
 def test_provider_list_and_openapi(client_for):
     admin = client_for("admin")
     providers = admin.get("/__admin/providers").json()
-    assert [p["name"] for p in providers] == ["digitalent"]
-    assert providers[0]["port"] == 7105
+    assert [p["name"] for p in providers] == ["digitalent", "joss"]
+    assert [p["port"] for p in providers] == [7105, 7101]
     spec = admin.get("/__admin/providers/digitalent/openapi.json").json()
     assert "/api/public/pelatihan/akademi" in spec["paths"]
+    joss = admin.get("/__admin/providers/joss/openapi.json").json()
+    assert "/api/v1/jobs/{job_id}/industrial-vacancy" in joss["paths"]
     assert admin.get("/__admin/providers/nope/openapi.json").status_code == 404

@@ -40,6 +40,7 @@ provider = Provider(
     seed=seed,
     demo_credentials=(
         DemoCredential("staging", "joss-sandbox-client", "joss-sandbox-secret"),
+        DemoCredential("staging, second portal", "joss-other-client", "joss-other-secret"),
         DemoCredential("production", "joss-production-client", "joss-production-secret"),
         DemoCredential("inactive", "joss-inactive-client", "joss-inactive-secret"),
     ),
