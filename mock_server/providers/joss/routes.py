@@ -71,10 +71,12 @@ def when(timestamp: float) -> str:
 
 
 def resource_json(row: Any) -> dict[str, Any]:
+    return resource(row.id, json.loads(row.document), row.created_at, row.updated_at)
+
+
+def resource(ident: str, document: dict[str, Any], created_at: float, updated_at: float) -> Any:
     return (
-        {"id": row.id}
-        | json.loads(row.document)
-        | {"created_at": when(row.created_at), "updated_at": when(row.updated_at)}
+        {"id": ident} | document | {"created_at": when(created_at), "updated_at": when(updated_at)}
     )
 
 
@@ -94,7 +96,7 @@ class Store:
         )
         self.update = db.prepare(
             table.update()
-            .where(table.c.id == bindparam("ident"))
+            .where(table.c.id == bindparam("ident"), table.c.client_id == bindparam("owner"))
             .values({name: bindparam(name) for name in [*columns, "updated_at"]})
         )
         self.delete = db.prepare(table.delete().where(table.c.id == bindparam("ident")))
@@ -108,21 +110,36 @@ class Store:
             raise forbidden(self.what, ident)
         return row
 
-    def check_owner(self, ident: str, client_id: str | None) -> None:
+    def check_owner(self, ident: str, client_id: str) -> Any:
+        """The row, or None when the id is free; 403 when another client's."""
         row = self.select.first(ident=ident)
         if row is not None and row.client_id != client_id:
             raise forbidden(self.what, ident)
+        return row
 
-    def upsert(self, ident: str, client_id: str, values: dict[str, Any], now: float) -> bool:
-        """True when created. Two racing creates: the primary key decides, the loser updates."""
-        if self.select.first(ident=ident) is None:
+    def upsert(
+        self,
+        ident: str,
+        client_id: str,
+        existing: Any,
+        document: dict[str, Any],
+        columns: dict[str, Any],
+        now: float,
+    ) -> tuple[bool, dict[str, Any]]:
+        """(created, the resource as stored). ``existing``: what ``check_owner`` found.
+
+        Two racing creates: the primary key decides, the loser updates (or gets 403). The update
+        is scoped to the client, so another client's row can never be overwritten.
+        """
+        values = columns | {"document": json.dumps(document, ensure_ascii=False)}
+        if existing is None:
             try:
                 self.insert.run(id=ident, client_id=client_id, created_at=now, **values)
-                return True
+                return True, resource(ident, document, now, now)
             except self.db.IntegrityError:
-                self.check_owner(ident, client_id)
-        self.update.run(ident=ident, updated_at=now, **values)
-        return False
+                existing = self.check_owner(ident, client_id)
+        self.update.run(ident=ident, owner=client_id, updated_at=now, **values)
+        return False, resource(ident, document, existing.created_at, now)
 
 
 def paged(
@@ -194,17 +211,21 @@ def build_app(ctx: ProviderContext) -> FastAPI:
         """Create or update a company (201 when created, 200 when updated)."""
         ident = path_id(company_id)
         client_id = record.client_id or ""
-        companies.check_owner(ident, client_id)
+        existing = companies.check_owner(ident, client_id)
         company = validate(
             Company, parse_json(record.body), references(), COMPANY_REFERENCES, COMPANY_REGIONS
         )
         if company.id is not None and str(company.id) != ident:
             raise validation_error([{"field": "id", "message": f"must be the path's id {ident}"}])
-        values = {"name": company.name, "document": _dump(company, exclude={"id"})}
-        created = companies.upsert(ident, client_id, values, clock.timestamp())
-        return reply(
-            request, resource_json(companies.select.first(ident=ident)), 201 if created else 200
+        created, data = companies.upsert(
+            ident,
+            client_id,
+            existing,
+            company.model_dump(mode="json", exclude={"id"}),
+            {"name": company.name},
+            clock.timestamp(),
         )
+        return reply(request, data, 201 if created else 200)
 
     @app.get("/api/v1/companies/{company_id}")
     async def find_company(company_id: str, request: Request, record: RecordDep) -> Response:
@@ -234,7 +255,7 @@ def build_app(ctx: ProviderContext) -> FastAPI:
         """Create or update an industrial vacancy report (201 when created, 200 when updated)."""
         ident = path_id(job_id)
         client_id = record.client_id or ""
-        vacancies.check_owner(ident, client_id)
+        existing = vacancies.check_owner(ident, client_id)
         vacancy = validate(
             IndustrialVacancy,
             parse_json(record.body),
@@ -246,16 +267,15 @@ def build_app(ctx: ProviderContext) -> FastAPI:
         # A portal may report for employers it has not registered as companies; it may not
         # report for another client's company.
         companies.check_owner(employer_id, client_id)
-        values = {
-            "employer_id": employer_id,
-            "status": vacancy.status,
-            "title": vacancy.title,
-            "document": _dump(vacancy),
-        }
-        created = vacancies.upsert(ident, client_id, values, clock.timestamp())
-        return reply(
-            request, resource_json(vacancies.select.first(ident=ident)), 201 if created else 200
+        created, data = vacancies.upsert(
+            ident,
+            client_id,
+            existing,
+            vacancy.model_dump(mode="json"),
+            {"employer_id": employer_id, "status": vacancy.status, "title": vacancy.title},
+            clock.timestamp(),
         )
+        return reply(request, data, 201 if created else 200)
 
     @app.get("/api/v1/jobs/{job_id}")
     async def find_job_vacancy(job_id: str, request: Request, record: RecordDep) -> Response:
@@ -312,7 +332,3 @@ def build_app(ctx: ProviderContext) -> FastAPI:
         return reply(request, items, meta={"total": len(items)})
 
     return app
-
-
-def _dump(model: Any, exclude: set[str] | None = None) -> str:
-    return json.dumps(model.model_dump(mode="json", exclude=exclude), ensure_ascii=False)
