@@ -45,32 +45,23 @@ def seed(ctx: SeedContext) -> None:
     for client in data["clients"]:
         if not client["active"]:
             continue
+        owner = {"client_id": client["client_id"], "created_at": now, "updated_at": now}
         for _ in range(data["demo"]["companies_per_client"]):
             company_id, company = _company(ctx, data)
-            companies.append(_row(company_id, client["client_id"], company, now))
+            companies.append(
+                {"id": company_id, "name": company["name"], "document": _json(company)} | owner
+            )
             for _ in range(data["demo"]["vacancies_per_company"]):
                 vacancy_id, vacancy = _vacancy(ctx, data, company_id, company)
-                row = _row(vacancy_id, client["client_id"], vacancy, now)
-                row |= {"employer_id": company_id, "status": vacancy["status"]}
-                vacancies.append(row)
-    for row in companies:
-        del row["title"]
+                columns = {"employer_id": company_id, "status": vacancy["status"]}
+                columns |= {"title": vacancy["title"], "document": _json(vacancy)}
+                vacancies.append({"id": vacancy_id} | columns | owner)
     conn.execute(JossCompany.__table__.insert(), companies)  # type: ignore[attr-defined]
-    for row in vacancies:
-        del row["name"]
     conn.execute(JossVacancy.__table__.insert(), vacancies)  # type: ignore[attr-defined]
 
 
-def _row(ident: str, client_id: str, document: dict[str, Any], now: float) -> dict[str, Any]:
-    return {
-        "id": ident,
-        "client_id": client_id,
-        "name": document.get("name", ""),
-        "title": document.get("title", ""),
-        "document": json.dumps(document, ensure_ascii=False),
-        "created_at": now,
-        "updated_at": now,
-    }
+def _json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False)
 
 
 def _uuid(ctx: SeedContext) -> str:
