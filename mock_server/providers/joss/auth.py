@@ -279,14 +279,15 @@ def _diagnose(
                 with_target(f"{req.path}?{req.query}"),
             )
         )
-    if host:
-        for scheme in ("https", "http"):
-            near_misses.append(
-                (
-                    f"Request-Target was the full URL; sign the path alone ({req.path})",
-                    with_target(f"{scheme}://{host}{req.path}"),
-                )
+    # The URL as the client saw it, or as it will be in production: the real JOSS hosts.
+    bases = [f"{scheme}://{host}" for scheme in ("https", "http") if host]
+    for base in [*bases, *HOSTS.values()]:
+        near_misses.append(
+            (
+                f"Request-Target was the full URL; sign the path alone ({req.path})",
+                with_target(f"{base}{req.path}"),
             )
+        )
     if req.body:
         near_misses.append(
             (

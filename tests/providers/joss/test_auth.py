@@ -313,6 +313,7 @@ def _lines(headers: dict[str, str], target: str, body: bytes = b"") -> str:
         ("crlf", "joined with \\r\\n"),
         ("query", "Request-Target had the query string"),
         ("full-url", "Request-Target was the full URL"),
+        ("real-host-url", "Request-Target was the full URL"),
         ("digest-on-get", "Digest line was signed for a request without a body"),
     ],
 )
@@ -333,6 +334,9 @@ def test_near_misses_get_a_hint(joss, sandbox, mistake, hint):
         headers = _resign(headers, _lines(headers, f"{COMPANIES}?page=2"))
     elif mistake == "full-url":
         headers = _resign(headers, _lines(headers, f"http://testserver{COMPANIES}"))
+    elif mistake == "real-host-url":
+        url = f"https://sandbox.joss.kemnaker.go.id{COMPANIES}"
+        headers = _resign(headers, _lines(headers, url))
     elif mistake == "digest-on-get":
         empty = base64.b64encode(hashlib.sha256(b"").digest()).decode()
         headers = _resign(headers, f"{text}\nDigest:{empty}")
