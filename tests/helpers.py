@@ -62,3 +62,79 @@ def digitalent_headers(
         "Request-Timestamp": timestamp,
         "Signature": postman_signature(secret, method, path, body, timestamp, request_id),
     }
+
+
+# -- JOSS signing, written out from the auth page's steps (not from the package) --------------
+JOSS_SECRETS = {
+    "joss-sandbox-client": "joss-sandbox-secret",
+    "joss-other-client": "joss-other-secret",
+    "joss-production-client": "joss-production-secret",
+    "joss-inactive-client": "joss-inactive-secret",
+}
+
+
+def joss_string_to_sign(
+    client_id: str, request_id: str, timestamp: str, target: str, body: bytes
+) -> str:
+    components = [
+        ("Client-Id", client_id),
+        ("Request-Id", request_id),
+        ("Request-Timestamp", timestamp),
+        ("Request-Target", target),
+    ]
+    if body:
+        components.append(("Digest", base64.b64encode(hashlib.sha256(body).digest()).decode()))
+    return "\n".join(f"{name}:{value}" for name, value in components)
+
+
+def joss_signature(secret: str, string_to_sign: str) -> str:
+    mac = hmac.new(secret.encode(), string_to_sign.encode(), hashlib.sha256).digest()
+    return "HMACSHA256=" + base64.b64encode(mac).decode()
+
+
+def joss_timestamp(moment: datetime, *, fraction: bool = True) -> str:
+    moment = moment.astimezone(UTC)
+    if fraction:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def joss_headers(
+    method: str,
+    path: str,
+    body: bytes = b"",
+    *,
+    client_id: str = "joss-sandbox-client",
+    secret: str | None = None,
+    at: datetime = FROZEN,
+    request_id: str | None = None,
+    skew: timedelta = timedelta(0),
+    timestamp: str | None = None,
+    accept: str | None = "application/json",
+) -> dict[str, str]:
+    """Every header a JOSS request needs: Accept, Content-Type on PUT/POST/PATCH, the four
+    signed ones. ``path`` is the Request-Target: the path without the query string."""
+    request_id = request_id or str(uuid.uuid4())
+    timestamp = timestamp or joss_timestamp(at + skew)
+    secret = secret if secret is not None else JOSS_SECRETS.get(client_id, "unknown")
+    headers = {
+        "Client-Id": client_id,
+        "Request-Id": request_id,
+        "Request-Timestamp": timestamp,
+        "Signature": joss_signature(
+            secret, joss_string_to_sign(client_id, request_id, timestamp, path, body)
+        ),
+    }
+    if accept is not None:
+        headers["Accept"] = accept
+    if method.upper() in {"POST", "PUT", "PATCH"} or body:
+        headers["Content-Type"] = "application/json"
+    return headers
+
+
+JOSS_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://sandbox.joss.kemnaker.go.id/references")
+
+
+def joss_reference_id(kind: str, name: str) -> str:
+    """The documented derivation of JOSS reference ids: stable across resets and machines."""
+    return str(uuid.uuid5(JOSS_NAMESPACE, f"{kind}:{name}"))

@@ -2,12 +2,13 @@
 request that must succeed, and how its errors look. A provider added to the registry without a
 driver here fails the suite."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tests.helpers import digitalent_headers
+from tests.helpers import digitalent_headers, joss_headers, joss_reference_id
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,25 @@ def digitalent_sign(
     return digitalent_headers(method, path, body, at=at, request_id=request_id)
 
 
+def joss_sign(method: str, path: str, body: bytes, at: datetime, request_id: str) -> dict[str, str]:
+    return joss_headers(method, path, body, at=at, request_id=request_id)
+
+
+# JOSS consumes Request-Ids on every method but GET, so its accepted request is a PUT (an upsert:
+# 201 the first time, 200 after).
+JOSS_COMPANY = {
+    "region": {
+        "type": "city",
+        "id": joss_reference_id("city", "DKI Jakarta/Jakarta Selatan"),
+        "country_code": "ID",
+    },
+    "name": "PT Kontrak Uji",
+    "postal_code": "12850",
+    "address": "Jl. Semanggi Raya No. 1A, Jakarta Selatan",
+    "license_number": "9120001234567",
+    "industry": joss_reference_id("industry", "Informasi dan Komunikasi"),
+}
+
 DRIVERS: dict[str, Driver] = {
     "digitalent": Driver(
         sign=digitalent_sign,
@@ -38,6 +58,24 @@ DRIVERS: dict[str, Driver] = {
         window=lambda settings: settings.timestamp_window,
         replay_status=409,
         expired_status=408,
+        bad_signature_status=401,
+    ),
+    "joss": Driver(
+        sign=joss_sign,
+        accepted=(
+            "PUT",
+            "/api/v1/companies/0b5d7a5e-3f7c-4a7e-9a51-3c2f4f0f7a01",
+            json.dumps(JOSS_COMPANY).encode(),
+        ),
+        secret="joss-sandbox-secret",
+        is_error=lambda body: (
+            isinstance(body.get("status"), int)
+            and body["status"] >= 400
+            and isinstance(body.get("message"), str)
+        ),
+        window=lambda settings: settings.timestamp_window,
+        replay_status=409,
+        expired_status=401,
         bad_signature_status=401,
     ),
 }

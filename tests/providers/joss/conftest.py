@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def joss(client_for):
+    return client_for("joss")
