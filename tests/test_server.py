@@ -31,7 +31,10 @@ def test_start_prints_the_table_and_health_reports_every_port(tmp_path):
         health = httpx.get(server.url("admin") + "/__admin/health").json()
         assert health == {
             "status": "ok",
-            "providers": {"digitalent": {"port": server.ports["digitalent"], "listening": True}},
+            "providers": {
+                "digitalent": {"port": server.ports["digitalent"], "listening": True},
+                "appkey": {"port": server.ports["appkey"], "listening": True},
+            },
         }
 
 

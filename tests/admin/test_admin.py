@@ -39,8 +39,11 @@ def test_unknown_journal_id_is_404(client_for):
 def test_provider_list_and_openapi(client_for):
     admin = client_for("admin")
     providers = admin.get("/__admin/providers").json()
-    assert [p["name"] for p in providers] == ["digitalent"]
+    assert [p["name"] for p in providers] == ["digitalent", "appkey"]
     assert providers[0]["port"] == 7105
     spec = admin.get("/__admin/providers/digitalent/openapi.json").json()
     assert "/api/public/pelatihan/akademi" in spec["paths"]
+    assert providers[1]["port"] == 7102
+    spec = admin.get("/__admin/providers/appkey/openapi.json").json()
+    assert "/api/v1/auth/login" in spec["paths"]
     assert admin.get("/__admin/providers/nope/openapi.json").status_code == 404
