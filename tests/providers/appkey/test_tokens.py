@@ -248,6 +248,18 @@ def test_a_tampered_token_is_401(ak, tokens, sandbox, spoil):
     assert error(provinces(ak, spoiled))["message"] == "Token tidak valid atau telah diubah"
 
 
+def test_a_tampered_x_user_token_is_401_naming_the_header(ak, tokens, sandbox):
+    spoiled = tokens["user_token"] + "x"
+    response = ak.get(
+        "/api/v1/users/me",
+        headers=conventions(tokens["access_token"], user_token=spoiled, language="en"),
+    )
+    body = error(response)
+    assert body["code"] == "TOKEN_TAMPERED"
+    assert body["detail"].startswith("the token in x-user-token is not one this API issued")
+    assert journal_entry(sandbox, response)["diagnosis"]["header"] == "x-user-token"
+
+
 def test_an_intact_token_not_on_record_is_unknown(ak):
     body = error(provinces(ak, mint("access"), language="en"))
     assert body["code"] == "TOKEN_UNKNOWN"
