@@ -128,6 +128,9 @@ class Handoff:
     def pop(self, record_id: str) -> Principal | None:
         return self._by_record.pop(record_id, None)
 
+    def __len__(self) -> int:
+        return len(self._by_record)
+
 
 def build_authenticate(ctx: ProviderContext, tokens: TokenStore, handoff: Handoff) -> Authenticate:
     apps = AppKeyApp.__table__

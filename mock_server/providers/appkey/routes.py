@@ -123,6 +123,7 @@ def build_app(ctx: ProviderContext, tokens: TokenStore, handoff: Handoff) -> Fas
     )
     install_error_handlers(app, render_error)
     app.add_middleware(Conventions, handoff=handoff)
+    app.state.handoff = handoff  # for tests: it must be empty between requests
     db, clock = ctx.db, ctx.clock
     user_by_username = db.prepare(
         AppKeyUser.__table__.select().where(U.username == bindparam("username"))  # type: ignore[attr-defined]

@@ -238,3 +238,11 @@ def test_the_app_key_is_checked_first_then_the_request_id_then_the_bearer(ak):
 
 def test_an_unknown_path_without_credentials_is_401_not_404(ak):
     assert get(ak, "/api/v1/secret-admin").status_code == 401
+
+
+def test_auth_results_never_linger_after_a_request(ak, tokens, sandbox):
+    get(ak, bearer=tokens["access_token"])
+    get(ak, "/api/v1/nothing-here", bearer=tokens["access_token"])
+    ak.delete(PROVINCES, headers=conventions(tokens["access_token"]))
+    get(ak, bearer="garbage")
+    assert len(sandbox.provider_apps["appkey"].state.handoff) == 0
