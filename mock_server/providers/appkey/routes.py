@@ -18,8 +18,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mock_server.core.pipeline import install_error_handlers
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.appkey.auth import Handoff, Principal
-from mock_server.providers.appkey.errors import AppKeyError, bad_request, language_of, not_found
-from mock_server.providers.appkey.errors import render_error as render_error
+from mock_server.providers.appkey.errors import (
+    AppKeyError,
+    bad_request,
+    language_of,
+    not_found,
+    render_error,
+)
 from mock_server.providers.appkey.messages import CREATED, LOGGED_OUT, SUCCESS, both
 from mock_server.providers.appkey.models import (
     AppKeyAddress,
