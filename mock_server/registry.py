@@ -1,9 +1,9 @@
 """Every emulated provider, listed by hand. Adding a provider is a folder and one line here."""
 
 from mock_server.core.provider import Provider
-from mock_server.providers import digitalent, joss
+from mock_server.providers import appkey, digitalent, joss
 
-PROVIDERS: tuple[Provider, ...] = (digitalent.provider, joss.provider)
+PROVIDERS: tuple[Provider, ...] = (digitalent.provider, joss.provider, appkey.provider)
 
 
 def by_name(name: str) -> Provider:

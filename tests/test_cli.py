@@ -102,9 +102,10 @@ def test_reset_command_reseeds(tmp_path, capsys):
 
 def test_start_table_shows_localhost_for_all_interfaces(sandbox):
     sandbox.settings.host = "0.0.0.0"
-    table = start_table(sandbox, {"admin": 7100, "digitalent": 7105, "joss": 7101})
-    assert "http://localhost:7105" in table
-    assert "http://localhost:7101" in table
+    ports = {"admin": 7100, "digitalent": 7105, "joss": 7101, "appkey": 7102}
+    table = start_table(sandbox, ports)
+    for port in ports.values():
+        assert f"http://localhost:{port}" in table
     assert "dts-demo-client / dts-demo-secret (active)" in table
 
 

@@ -34,6 +34,7 @@ def test_start_prints_the_table_and_health_reports_every_port(tmp_path):
             "providers": {
                 "digitalent": {"port": server.ports["digitalent"], "listening": True},
                 "joss": {"port": server.ports["joss"], "listening": True},
+                "appkey": {"port": server.ports["appkey"], "listening": True},
             },
         }
 

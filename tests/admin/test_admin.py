@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import SecretStr
 
+from mock_server.registry import PROVIDERS
 from tests.helpers import FROZEN, digitalent_headers
 
 PATH = "/api/public/pelatihan/akademi"
@@ -129,9 +130,13 @@ def test_the_clock_drives_digitalent_windows(dts, admin):
 
 def test_provider_list_and_openapi(admin):
     providers = admin.get("/__admin/providers").json()
-    assert "digitalent" in [p["name"] for p in providers]
+    ports = {p["name"]: p["port"] for p in providers}
+    assert ports == {p.name: p.settings_cls().port for p in PROVIDERS}
+    assert ports["digitalent"] == 7105
     spec = admin.get("/__admin/providers/digitalent/openapi.json").json()
     assert "/api/public/pelatihan/akademi" in spec["paths"]
+    spec = admin.get("/__admin/providers/appkey/openapi.json").json()
+    assert "/api/v1/auth/login" in spec["paths"]
     assert admin.get("/__admin/providers/nope/openapi.json").status_code == 404
 
 

@@ -18,10 +18,15 @@ class Driver:
     accepted: tuple[str, str, bytes]  # a request that succeeds once signed
     secret: str  # the demo secret, which must never reach the journal
     is_error: Callable[[Any], bool]  # the provider's error shape
-    window: Callable[[Any], int]  # the time window (seconds) from the provider's settings
+    # the time window (seconds) from the provider's settings; None: the provider has no
+    # timestamp window (its window tests are skipped)
+    window: Callable[[Any], int] | None
     replay_status: int | None  # None: the provider has no request ids
-    expired_status: int
-    bad_signature_status: int
+    expired_status: int | None  # None with window None
+    bad_signature_status: int  # status when the credential is spoiled (see `spoil`)
+    # Spoils the credential in signed headers. None: the last characters of `Signature` are
+    # changed. Providers without a signature spoil their bearer credential instead.
+    spoil: Callable[[dict[str, str]], dict[str, str]] | None = None
 
 
 def digitalent_sign(
@@ -48,6 +53,26 @@ JOSS_COMPANY = {
     "license_number": "9120001234567",
     "industry": joss_reference_id("industry", "Informasi dan Komunikasi"),
 }
+
+APPKEY_LOGIN = b'{"username":"demo@example.com","password":"demo-password"}'
+
+
+def appkey_sign(
+    method: str, path: str, body: bytes, at: datetime, request_id: str
+) -> dict[str, str]:
+    """The x-app-key conventions for a login: app key, request id, the private key as bearer.
+    Nothing is signed and nothing carries a time, so `at` does not apply."""
+    return {
+        "x-app-key": "appkey-demo-public",
+        "x-request-id": request_id,
+        "Authorization": "Bearer appkey-demo-private",
+        "Content-Type": "application/json",
+    }
+
+
+def appkey_spoil(headers: dict[str, str]) -> dict[str, str]:
+    return headers | {"Authorization": "Bearer appkey-demo-privatX"}
+
 
 DRIVERS: dict[str, Driver] = {
     "digitalent": Driver(
@@ -77,5 +102,20 @@ DRIVERS: dict[str, Driver] = {
         replay_status=409,
         expired_status=401,
         bad_signature_status=401,
+    ),
+    "appkey": Driver(
+        sign=appkey_sign,
+        accepted=("POST", "/api/v1/auth/login", APPKEY_LOGIN),
+        secret="appkey-demo-private",
+        is_error=lambda body: (
+            body.get("success") is False
+            and isinstance(body.get("message"), str)
+            and isinstance(body.get("code"), str)
+        ),
+        window=None,
+        replay_status=409,
+        expired_status=None,
+        bad_signature_status=401,
+        spoil=appkey_spoil,
     ),
 }

@@ -12,6 +12,7 @@ from tests.contract.drivers import DRIVERS, Driver
 from tests.helpers import journal_entry
 
 NAMES = [p.name for p in PROVIDERS]
+NO_WINDOW = "this provider sends no timestamp, so it has no time window (request ids only)"
 
 
 @pytest.fixture(params=NAMES)
@@ -43,7 +44,9 @@ def send(
         sandbox.clock.now() + timedelta(seconds=skew),
         request_id or str(uuid.uuid4()),
     )
-    if not secret_ok:
+    if not secret_ok and driver.spoil is not None:
+        headers = driver.spoil(headers)
+    elif not secret_ok:
         headers = {
             k: (v[:-6] + "AAAAA=" if k.lower() == "signature" else v) for k, v in headers.items()
         }
@@ -91,6 +94,8 @@ def test_a_bad_signature_does_not_consume_the_request_id(provider):
 @pytest.mark.parametrize("direction", [1, -1])
 def test_the_time_window_edges(provider, direction):
     name, driver, client, sandbox = provider
+    if driver.window is None:
+        pytest.skip(NO_WINDOW)
     window = driver.window(sandbox.provider_settings[name])
     outside = send(client, driver, sandbox, skew=direction * (window + 1))
     assert outside.status_code == driver.expired_status
@@ -101,6 +106,8 @@ def test_the_time_window_edges(provider, direction):
 
 def test_moving_the_clock_moves_the_window(provider):
     name, driver, client, sandbox = provider
+    if driver.window is None:
+        pytest.skip(NO_WINDOW)
     method, path, body = driver.accepted
     signed_at = sandbox.clock.now()
     headers = driver.sign(method, path, body, signed_at, str(uuid.uuid4()))
