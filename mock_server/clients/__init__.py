@@ -1,8 +1,10 @@
 """Reference client-side signers, for users to test their own code against.
 
-Each is an ``httpx.Auth``: ``httpx.Client(auth=DigitalentAuth(...))`` signs every request.
+Digitalent's is an ``httpx.Auth``: ``httpx.Client(auth=DigitalentAuth(...))`` signs every
+request. SATUSEHAT KYC's are the envelope functions and a small ``KycClient``.
 """
 
 from mock_server.clients.digitalent import DigitalentAuth
+from mock_server.clients.kyc import KycClient, decrypt_message, encrypt_message
 
-__all__ = ["DigitalentAuth"]
+__all__ = ["DigitalentAuth", "KycClient", "decrypt_message", "encrypt_message"]
