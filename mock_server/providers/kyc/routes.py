@@ -198,6 +198,7 @@ def build_app(ctx: ProviderContext) -> FastAPI:
         """The page's call: the code the patient read from the app -> the verdict."""
         fields = validate(VerifyRequest, parse_json(record.body, '{"challenge_code": "123456"}'))
         result = state.verify(token, fields.challenge_code)
+        record.client_id = result.session["client_id"]
         if result.verdict != "validated":
             messages = {
                 "wrong_code": "the challenge code does not match",
