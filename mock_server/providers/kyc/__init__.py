@@ -35,7 +35,7 @@ def build(ctx: ProviderContext) -> ProviderParts:
 provider = Provider(
     name="kyc",
     title="SATUSEHAT KYC",
-    auth="OAuth2 client_credentials bearer; RSA-OAEP + AES-256-GCM envelope",
+    auth="OAuth2 bearer; RSA-OAEP + AES-256-GCM envelope",
     settings_cls=KycSettings,
     build=build,
     render_error=render_error,
