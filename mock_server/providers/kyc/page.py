@@ -57,7 +57,7 @@ $('request-code').addEventListener('click', async () => {
   $('ssm-name').textContent = d.name;
   $('ssm-ihs').textContent = d.ihs_number;
   $('ssm-code').textContent = d.challenge_code;
-  $('ssm-expiry').textContent = d.expired_timestamp;
+  $('ssm-expiry').textContent = d.expired_timestamp.slice(11, 19) + ' WIB';
   $('step-verify').style.display = 'block';
   $('verdict').className = 'verdict';
   $('code').focus();
