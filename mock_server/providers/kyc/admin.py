@@ -21,6 +21,11 @@ def build_admin_router(ctx: ProviderContext) -> APIRouter:
         """The sandbox's SATUSEHAT server public key (PEM): configure client libraries with it."""
         return PlainTextResponse(pem, media_type="application/x-pem-file")
 
+    @router.get("/patients")
+    async def patients(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+        """Patients, seeded first: NIKs to try challenge-code with."""
+        return state.patients(limit)
+
     @router.get("/sessions")
     async def sessions(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
         """Validation sessions, newest first, with their status (pending, validated, expired)."""

@@ -1,6 +1,7 @@
 """``mock-server kyc-public-key``: print the SATUSEHAT server public key clients encrypt to."""
 
 import argparse
+import sys
 from typing import Any
 
 from mock_server.providers.kyc.config import KycSettings
@@ -23,8 +24,13 @@ def add_cli(sub: Any) -> None:
 
 
 def print_public_key(ns: argparse.Namespace) -> int:
-    path = ns.kyc_server_private_key
-    if path is None:
-        path = KycSettings().server_private_key
-    print(public_pem(load_server_key(path)), end="")
+    try:
+        path = ns.kyc_server_private_key
+        if path is None:
+            path = KycSettings().server_private_key
+        key = load_server_key(path)
+    except (OSError, ValueError, TypeError) as exc:
+        print(f"mock-server: {exc}", file=sys.stderr)
+        return 2
+    print(public_pem(key), end="")
     return 0

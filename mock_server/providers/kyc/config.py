@@ -1,4 +1,4 @@
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from mock_server.core.provider import ProviderSettings
@@ -27,3 +27,16 @@ class KycSettings(ProviderSettings):
     session_lifetime: int = Field(
         1800, ge=1, description="seconds a validation-web URL stays usable (the doc gives none)"
     )
+
+    @field_validator("server_private_key")
+    @classmethod
+    def _loadable(cls, path: str) -> str:
+        """Refuse a bad key at start-up, with its reason, rather than on the first request."""
+        if path:
+            from mock_server.providers.kyc.keys import load_server_key
+
+            try:
+                load_server_key(path)
+            except (OSError, ValueError, TypeError) as exc:
+                raise ValueError(f"cannot use {path!r} as the KYC server key: {exc}") from None
+        return path

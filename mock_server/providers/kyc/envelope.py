@@ -66,10 +66,9 @@ def open_message(message: bytes | str, private_key: rsa.RSAPrivateKey) -> bytes:
     if not encoded:
         raise EnvelopeError("the message has nothing between its BEGIN and END lines")
     if not _BASE64.match(encoded):
-        bad = next(
-            c for c in encoded.rstrip("=") if not (c.isascii() and (c.isalnum() or c in "+/"))
-        )
-        raise EnvelopeError(f"the message body is not base64 (RFC 2045): {bad!r} found")
+        stray = [c for c in encoded.rstrip("=") if not (c.isascii() and (c.isalnum() or c in "+/"))]
+        found = f"{stray[0]!r} found" if stray else "more than two '=' of padding"
+        raise EnvelopeError(f"the message body is not base64 (RFC 2045): {found}")
     try:
         raw = base64.b64decode(encoded, validate=True)
     except binascii.Error as exc:

@@ -75,11 +75,15 @@ def build_app(ctx: ProviderContext) -> FastAPI:
         """OAuth2 client_credentials: form-encoded client_id and client_secret."""
         grant_type = request.query_params.get("grant_type")
         if grant_type != "client_credentials":
+            hint = ""
+            if "grant_type=" in record.body.decode("latin-1"):
+                hint = " (grant_type goes in the query string, not the form body)"
             raise operation_outcome(
                 400,
                 "grant_type",
                 "grant_type must be client_credentials",
-                detail=f"query grant_type is {grant_type!r}; send ?grant_type=client_credentials",
+                detail=f"query grant_type is {grant_type!r}; send ?grant_type=client_credentials"
+                + hint,
             )
         if content_type(request) != FORM:
             raise operation_outcome(

@@ -190,6 +190,21 @@ class KycState:
         conn.execute(S.update().where(S.c.token == session.token).values(values))
         return Verdict(verdict, session_json(self.session(session.token), now))
 
+    def patients(self, limit: int) -> list[dict[str, Any]]:
+        rows = self.ctx.db.connection().execute(
+            P.select().order_by(P.c.seeded.desc(), P.c.nik).limit(limit)
+        )
+        return [
+            {
+                "nik": r.nik,
+                "name": r.name,
+                "birth_date": r.birth_date or None,
+                "ihs_number": r.ihs_number,
+                "seeded": bool(r.seeded),
+            }
+            for r in rows
+        ]
+
     def sessions(self, limit: int) -> list[dict[str, Any]]:
         rows = self.ctx.db.connection().execute(
             S.select().order_by(S.c.created_at.desc()).limit(limit)

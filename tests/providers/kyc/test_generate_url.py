@@ -264,3 +264,8 @@ def test_the_session_is_on_the_control_plane(kyc, client_for, client_key):
     assert session["status"] == "pending"
     assert session["agent_name"] == "Bambang Wisanggeni"
     assert session["client_id"] == "kyc-demo-client"
+
+
+def test_excess_padding_is_400_not_500(kyc):
+    response = post_envelope(kyc, f"{BEGIN}\r\nQUJD===\r\n{END}")
+    assert "more than two '='" in envelope_error(response)

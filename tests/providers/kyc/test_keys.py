@@ -80,3 +80,18 @@ def test_a_private_key_sent_by_mistake_is_redacted_in_the_journal(client_for, sa
     body_line = private_pem.splitlines()[1]
     assert body_line not in json.dumps(entry)
     assert "PRIVATE KEY----- <redacted>" in entry["body_excerpt"]
+
+
+def test_an_unusable_server_key_is_refused_at_start(tmp_path, capsys):
+    missing = tmp_path / "nope.pem"
+    assert main(["serve", "--memory", "--kyc-server-private-key", str(missing)]) == 2
+    assert "cannot use" in capsys.readouterr().err
+    assert main(["kyc-public-key", "--kyc-server-private-key", str(missing)]) == 2
+    assert "nope.pem" in capsys.readouterr().err
+
+
+def test_the_control_plane_lists_patients(client_for):
+    patients = client_for("admin").get("/__admin/kyc/patients", params={"limit": 5}).json()
+    assert len(patients) == 5
+    assert all(p["seeded"] for p in patients)
+    assert all(len(p["nik"]) == 16 for p in patients)

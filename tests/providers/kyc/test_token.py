@@ -119,3 +119,9 @@ def test_the_secret_and_token_stay_out_of_the_journal(kyc, sandbox):
     assert "kyc-demo-secret" not in text
     assert token not in text
     assert "client_secret=<redacted>" in text
+
+
+def test_grant_type_in_the_form_body_gets_a_hint(kyc, sandbox):
+    response = kyc.post("/oauth2/v1/accesstoken", data=DEMO | {"grant_type": "client_credentials"})
+    assert response.status_code == 400
+    assert "query string" in journal_entry(sandbox, response)["message"]
