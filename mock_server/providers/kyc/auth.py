@@ -10,10 +10,9 @@ from sqlalchemy import bindparam
 
 from mock_server.core.pipeline import Incoming
 from mock_server.core.provider import Authenticate, ProviderContext
-from mock_server.providers.kyc.errors import invalid_token
+from mock_server.providers.kyc.errors import TOKEN_PATH, invalid_token
 from mock_server.providers.kyc.models import KycToken
 
-TOKEN_PATH = "/oauth2/v1/accesstoken"
 VALIDATION_WEB = "/kyc/v1/validation-web/"
 
 

@@ -25,9 +25,15 @@ INVALID_TOKEN_FAULT = {
 }
 
 
+TOKEN_PATH = "/oauth2/v1/accesstoken"
+
+
 def render_error(err: ProviderError, request: Request) -> JSONResponse:
     if err.body is not None:
         return JSONResponse(err.body, status_code=err.status)
+    if request.url.path == TOKEN_PATH:
+        # The doc files every token error (wrong method, bad format) under OperationOutcome.
+        return JSONResponse(outcome_body(err.detail or err.message), status_code=err.status)
     data: dict[str, Any] = {"error": err.detail or err.message}
     if err.errors:
         data["errors"] = err.errors
@@ -38,12 +44,15 @@ def metadata(status: int, message: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"metadata": {"code": str(status), "message": message}, "data": data}
 
 
-def operation_outcome(status: int, rule: str, text: str, detail: str) -> ProviderError:
-    body = {
+def outcome_body(text: str) -> dict[str, Any]:
+    return {
         "resourceType": "OperationOutcome",
         "issue": [{"severity": "invalid", "code": "value", "details": {"text": text}}],
     }
-    return ProviderError(status, rule, text, detail=detail, body=body)
+
+
+def operation_outcome(status: int, rule: str, text: str, detail: str) -> ProviderError:
+    return ProviderError(status, rule, text, detail=detail, body=outcome_body(text))
 
 
 def invalid_token(rule: str, detail: str) -> ProviderError:

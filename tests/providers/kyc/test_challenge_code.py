@@ -113,3 +113,15 @@ def test_bad_requests_are_400_in_the_metadata_shape(kyc, body, expected):
     payload = response.json()
     assert payload["metadata"] == {"code": "400", "message": "Bad Request"}
     assert expected in payload["data"]["error"]
+
+
+def test_the_docs_curl_example_works_without_a_json_content_type(kyc):
+    """The doc's cURL sends --data without a Content-Type: curl says form-urlencoded."""
+    body = '{"metadata": {"method": "request_per_nik"}, "data": {"nik": "%s", "name": "Budi"}}'
+    response = kyc.post(
+        PATH,
+        content=body % NEW_NIK,
+        headers=bearer(kyc) | {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["nik"] == NEW_NIK

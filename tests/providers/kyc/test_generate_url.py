@@ -3,6 +3,7 @@ reply's exact shape, every broken envelope, and the clear JSON form."""
 
 import base64
 import json
+import random
 import re
 import uuid
 
@@ -269,3 +270,31 @@ def test_the_session_is_on_the_control_plane(kyc, client_for, client_key):
 def test_excess_padding_is_400_not_500(kyc):
     response = post_envelope(kyc, f"{BEGIN}\r\nQUJD===\r\n{END}")
     assert "more than two '='" in envelope_error(response)
+
+
+def test_random_damage_is_always_a_4xx(kyc, client_key):
+    """Flip, drop or insert bytes anywhere in a good envelope: never a 500, never a 200."""
+    rng = random.Random(5)
+    headers = bearer(kyc)
+    good = encrypt(agent_payload(client_key[1]))
+    with kyc:  # one event-loop thread for every request (one database connection)
+        for _ in range(150):
+            check_damaged(kyc, rng, headers, good)
+
+
+def check_damaged(kyc, rng: random.Random, headers: dict[str, str], good: str) -> None:
+    damaged = bytearray(good.encode())
+    at = rng.randrange(len(damaged))
+    action = rng.choice(("flip", "drop", "insert"))
+    if action == "flip":
+        damaged[at] ^= 1 << rng.randrange(7)
+    elif action == "drop":
+        del damaged[at]
+    else:
+        damaged.insert(at, rng.choice(b"A/+=-*\r\n \t\x00\xff"))
+    response = post_envelope(kyc, bytes(damaged), headers)
+    if response.status_code == 200:  # damage to whitespace alone leaves it intact
+        assert b"".join(bytes(damaged).split()) == b"".join(good.encode().split())
+        return
+    assert 400 <= response.status_code < 500, (action, at, response.text)
+    assert response.json()["metadata"]["code"] == str(response.status_code)

@@ -125,3 +125,9 @@ def test_grant_type_in_the_form_body_gets_a_hint(kyc, sandbox):
     response = kyc.post("/oauth2/v1/accesstoken", data=DEMO | {"grant_type": "client_credentials"})
     assert response.status_code == 400
     assert "query string" in journal_entry(sandbox, response)["message"]
+
+
+def test_the_wrong_method_is_an_operation_outcome_too(kyc):
+    response = kyc.get(TOKEN_PATH)
+    assert response.status_code == 405
+    assert "GET is not allowed" in outcome_text(response)
