@@ -1,9 +1,14 @@
 """Every emulated provider, listed by hand. Adding a provider is a folder and one line here."""
 
 from mock_server.core.provider import Provider
-from mock_server.providers import appkey, digitalent, joss
+from mock_server.providers import appkey, digitalent, joss, kyc
 
-PROVIDERS: tuple[Provider, ...] = (digitalent.provider, joss.provider, appkey.provider)
+PROVIDERS: tuple[Provider, ...] = (
+    digitalent.provider,
+    joss.provider,
+    appkey.provider,
+    kyc.provider,
+)
 
 
 def by_name(name: str) -> Provider:

@@ -4,11 +4,12 @@ driver here fails the suite."""
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from tests.helpers import digitalent_headers, joss_headers, joss_reference_id
+from tests.providers.kyc.reference import KYC_ACCEPTED_BODY, kyc_token
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,14 @@ class Driver:
     window: Callable[[Any], int] | None
     replay_status: int | None  # None: the provider has no request ids
     expired_status: int | None  # None with window None
-    bad_signature_status: int  # status when the credential is spoiled (see `spoil`)
-    # Spoils the credential in signed headers. None: the last characters of `Signature` are
-    # changed. Providers without a signature spoil their bearer credential instead.
-    spoil: Callable[[dict[str, str]], dict[str, str]] | None = None
+    bad_signature_status: int  # status when the credential is spoiled (see `tamper`)
+    # For providers whose credential the sandbox issues (a bearer token): given the provider's
+    # test client, returns this driver with ``sign`` bound to a fresh credential.
+    bind: Callable[[Any], "Driver"] | None = None
+    # How to spoil a signed request's credential; None: alter the Signature header.
+    tamper: Callable[[dict[str, str]], dict[str, str]] | None = None
+    # False when requests carry no timestamp: no window around a request's own time exists.
+    timestamped: bool = True
 
 
 def digitalent_sign(
@@ -74,6 +79,47 @@ def appkey_spoil(headers: dict[str, str]) -> dict[str, str]:
     return headers | {"Authorization": "Bearer appkey-demo-privatX"}
 
 
+def kyc_is_error(body: Any) -> bool:
+    """One of KYC's three documented shapes: the fault, an OperationOutcome, or metadata."""
+    if not isinstance(body, dict):
+        return False
+    if "fault" in body:
+        return body["fault"].get("detail", {}).get("errorcode", "").startswith("keymanagement.")
+    if body.get("resourceType") == "OperationOutcome":
+        return bool(body.get("issue"))
+    code = (body.get("metadata") or {}).get("code")
+    return isinstance(code, str) and code != "200" and isinstance(body.get("data"), dict)
+
+
+def kyc_bind(driver: Driver) -> Callable[[Any], Driver]:
+    def bind(client: Any) -> Driver:
+        token = kyc_token(client)
+
+        def sign(method: str, path: str, body: bytes, at: datetime, rid: str) -> dict[str, str]:
+            return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+        return replace(driver, sign=sign, bind=None)
+
+    return bind
+
+
+def kyc_driver() -> Driver:
+    unbound = Driver(
+        sign=lambda *_: {},
+        accepted=("POST", "/kyc/v1/challenge-code", KYC_ACCEPTED_BODY),
+        secret="kyc-demo-secret",
+        is_error=kyc_is_error,
+        # No request timestamp: the window that moves with the clock is the token's lifetime.
+        window=lambda settings: settings.token_lifetime,
+        replay_status=None,  # KYC requests carry no request id
+        expired_status=401,
+        bad_signature_status=401,
+        tamper=lambda headers: headers | {"Authorization": headers["Authorization"] + "x"},
+        timestamped=False,
+    )
+    return replace(unbound, bind=kyc_bind(unbound))
+
+
 DRIVERS: dict[str, Driver] = {
     "digitalent": Driver(
         sign=digitalent_sign,
@@ -116,6 +162,8 @@ DRIVERS: dict[str, Driver] = {
         replay_status=409,
         expired_status=None,
         bad_signature_status=401,
-        spoil=appkey_spoil,
+        tamper=appkey_spoil,
+        timestamped=False,
     ),
+    "kyc": kyc_driver(),
 }

@@ -1,0 +1,42 @@
+"""Control-plane routes under ``/__admin/kyc``: the server public key clients must encrypt to,
+and the validation sessions, so a CI test can assert that a patient was validated."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from starlette.responses import PlainTextResponse
+
+from mock_server.core.provider import ProviderContext
+from mock_server.providers.kyc.keys import load_server_key, public_pem
+from mock_server.providers.kyc.state import KycState, session_json
+
+
+def build_admin_router(ctx: ProviderContext) -> APIRouter:
+    router = APIRouter(tags=["kyc"])
+    state = KycState(ctx)
+    pem = public_pem(load_server_key(ctx.settings.server_private_key))
+
+    @router.get("/public-key", response_class=PlainTextResponse)
+    async def public_key() -> PlainTextResponse:
+        """The sandbox's SATUSEHAT server public key (PEM): configure client libraries with it."""
+        return PlainTextResponse(pem, media_type="application/x-pem-file")
+
+    @router.get("/patients")
+    async def patients(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+        """Patients, seeded first: NIKs to try challenge-code with."""
+        return state.patients(limit)
+
+    @router.get("/sessions")
+    async def sessions(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+        """Validation sessions, newest first, with their status (pending, validated, expired)."""
+        return state.sessions(limit)
+
+    @router.get("/sessions/{token}")
+    async def session(token: str) -> dict[str, Any]:
+        """One validation session by the token of its validation-web URL."""
+        row = state.session(token)
+        if row is None:
+            raise HTTPException(404, f"no validation session {token}")
+        return session_json(row, state.now)
+
+    return router
