@@ -1,9 +1,9 @@
 """Every emulated provider, listed by hand. Adding a provider is a folder and one line here."""
 
 from mock_server.core.provider import Provider
-from mock_server.providers import digitalent
+from mock_server.providers import digitalent, sales_order
 
-PROVIDERS: tuple[Provider, ...] = (digitalent.provider,)
+PROVIDERS: tuple[Provider, ...] = (digitalent.provider, sales_order.provider)
 
 
 def by_name(name: str) -> Provider:

@@ -4,5 +4,6 @@ Each is an ``httpx.Auth``: ``httpx.Client(auth=DigitalentAuth(...))`` signs ever
 """
 
 from mock_server.clients.digitalent import DigitalentAuth
+from mock_server.clients.sales_order import SalesOrderAuth
 
-__all__ = ["DigitalentAuth"]
+__all__ = ["DigitalentAuth", "SalesOrderAuth"]
