@@ -17,7 +17,7 @@ RUN pip install . \
 USER mock
 VOLUME ["/data"]
 # control plane, then Digitalent (each provider's default port; see the README's table)
-EXPOSE 7100 7105
+EXPOSE 7100 7104 7105
 
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/__admin/health' % os.environ.get('MOCK_ADMIN_PORT', '7100'), timeout=2)"

@@ -102,7 +102,7 @@ def test_reset_command_reseeds(tmp_path, capsys):
 
 def test_start_table_shows_localhost_for_all_interfaces(sandbox):
     sandbox.settings.host = "0.0.0.0"
-    table = start_table(sandbox, {"admin": 7100, "digitalent": 7105})
+    table = start_table(sandbox, {"admin": 7100, "digitalent": 7105, "sales_order": 7104})
     assert "http://localhost:7105" in table
     assert "dts-demo-client / dts-demo-secret (active)" in table
 

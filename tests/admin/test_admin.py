@@ -1,3 +1,4 @@
+from mock_server.registry import PROVIDERS
 from tests.helpers import digitalent_headers
 
 
@@ -39,7 +40,7 @@ def test_unknown_journal_id_is_404(client_for):
 def test_provider_list_and_openapi(client_for):
     admin = client_for("admin")
     providers = admin.get("/__admin/providers").json()
-    assert [p["name"] for p in providers] == ["digitalent"]
+    assert [p["name"] for p in providers] == [p.name for p in PROVIDERS]
     assert providers[0]["port"] == 7105
     spec = admin.get("/__admin/providers/digitalent/openapi.json").json()
     assert "/api/public/pelatihan/akademi" in spec["paths"]

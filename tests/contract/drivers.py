@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tests.helpers import digitalent_headers
+from tests.providers.sales_order.signing import signed_headers
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,15 @@ class Driver:
     replay_status: int | None  # None: the provider has no request ids
     expired_status: int
     bad_signature_status: int
+    signature_header: str = "signature"  # the header the suite corrupts to break a signature
+
+
+def sales_order_sign(
+    method: str, path: str, body: bytes, at: datetime, request_id: str
+) -> dict[str, str]:
+    # The signature covers client_id|X-TIMESTAMP only: method, path, body and request id are not
+    # signed, and the API has no request ids (so no replay check).
+    return signed_headers(at) | {"Content-Type": "application/json"}
 
 
 def digitalent_sign(
@@ -39,5 +49,23 @@ DRIVERS: dict[str, Driver] = {
         replay_status=409,
         expired_status=408,
         bad_signature_status=401,
+    ),
+    "sales_order": Driver(
+        sign=sales_order_sign,
+        # No purchase_order_no, so sending it twice never hits the duplicate check.
+        accepted=(
+            "POST",
+            "/api/v1/sales-orders",
+            b'{"customer_code":"CUST-001","site_code":"SITE-001","sales_name":"John Doe",'
+            b'"address":"Jl. Sudirman No. 1, Jakarta",'
+            b'"products":[{"product_code":"PRD-001","quantity":2}]}',
+        ),
+        secret="secret-key-123",
+        is_error=lambda body: isinstance(body.get("message"), str) and "data" not in body,
+        window=lambda settings: settings.timestamp_window,
+        replay_status=None,
+        expired_status=401,
+        bad_signature_status=401,
+        signature_header="x-signature",
     ),
 }
