@@ -34,9 +34,17 @@ class RefreshRequest(Body):
 
 class ProductDto(Body):
     product_code: Code = Field(description="a product code from GET /api/v1/products")
-    quantity: int = Field(gt=0, le=1_000_000, description="in the product's unit of measure")
+    # Strict: true, 2.5 or "2" are refused rather than read as 1, 2 or 2. The bounds keep an
+    # order's total (200 lines) inside a 64-bit integer column.
+    quantity: int = Field(
+        gt=0, le=1_000_000, strict=True, description="in the product's unit of measure"
+    )
     unit_price: int | None = Field(
-        None, ge=0, le=1_000_000_000_000, description="IDR per unit; default: the list price"
+        None,
+        ge=0,
+        le=10_000_000_000,
+        strict=True,
+        description="IDR per unit; default: the list price",
     )
     uom: str | None = Field(None, max_length=8, description="must be the product's unit if given")
     notes: str | None = Field(None, max_length=500)

@@ -189,6 +189,12 @@ def test_unknown_master_data_is_422_naming_each_field(so, signed):
         ),
         ({"address": 12, "purchase_order_no": ["x"]}, {"address", "purchase_order_no"}),
         ({"products": "PRD-001"}, {"products"}),
+        ({"products": [{"product_code": "PRD-001", "quantity": True}]}, {"products[0].quantity"}),
+        ({"products": [{"product_code": "PRD-001", "quantity": 2.5}]}, {"products[0].quantity"}),
+        (
+            {"products": [{"product_code": "PRD-001", "quantity": 1, "unit_price": 10**13}]},
+            {"products[0].unit_price"},
+        ),
     ],
 )
 def test_invalid_fields_are_422_naming_each(so, signed, overrides, fields):
@@ -207,6 +213,13 @@ def test_unreadable_bodies_are_400(so, signed, body):
     response = so.post(ORDERS, content=body, headers=signed())
     assert response.status_code == 400, response.text
     assert response.json()["message"] == "Malformed request body"
+
+
+def test_the_largest_order_still_fits(so, signed):
+    line = {"product_code": "PRD-001", "quantity": 1_000_000, "unit_price": 10_000_000_000}
+    response = create(so, signed, products=[line] * 200)
+    assert response.status_code == 201, response.text
+    assert response.json()["data"]["total_amount"] == 200 * 10**16
 
 
 def test_a_huge_body_is_413(so, signed, sandbox):
