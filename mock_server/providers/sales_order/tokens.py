@@ -46,20 +46,12 @@ def read(secret: str, token: str) -> Claims:
     if not token or token.count(".") != 2:
         raise invalid_token("the token is not a JWT (three base64url parts separated by dots)")
     try:
-        header = jwt.get_unverified_header(token)
-    except jwt.DecodeError:
-        raise invalid_token("the token's header is not base64url JSON") from None
-    alg = header.get("alg")
-    if not isinstance(alg, str) or alg.lower() == "none":
-        raise invalid_token(
-            "unsigned tokens (alg none) are refused; use the token from /api/v1/auth/login"
-        )
-    if alg != ALGORITHM:
-        raise invalid_token(f"the token is signed with {alg}; this API issues HS256 tokens only")
-    try:
+        # Only HS256 is allowed, so alg none and every other algorithm fail here, unverified.
         payload: dict[str, Any] = jwt.decode(
             token, secret, algorithms=[ALGORITHM], options=_NO_TIME_CHECKS
         )
+    except jwt.InvalidAlgorithmError:
+        raise _wrong_algorithm(token) from None
     except jwt.InvalidSignatureError:
         raise invalid_token(
             "the token's signature does not verify: it was altered, or not issued by this sandbox"
@@ -74,3 +66,16 @@ def read(secret: str, token: str) -> Claims:
     iat = payload.get("iat")
     issued = int(iat) if isinstance(iat, int | float) and not isinstance(iat, bool) else 0
     return Claims(client_id, issued, int(exp))
+
+
+def _wrong_algorithm(token: str) -> ProviderError:
+    """Say which algorithm was refused (the failure path only reads the header twice)."""
+    try:
+        alg = jwt.get_unverified_header(token).get("alg")
+    except jwt.InvalidTokenError:
+        alg = None
+    if not isinstance(alg, str) or alg.lower() == "none":
+        return invalid_token(
+            "unsigned tokens (alg none) are refused; use the token from /api/v1/auth/login"
+        )
+    return invalid_token(f"the token is signed with {alg[:20]}; this API issues HS256 tokens only")

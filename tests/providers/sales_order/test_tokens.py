@@ -189,3 +189,24 @@ def test_a_deactivated_clients_tokens_stop_working(so, sandbox, signed, client_f
     assert login(so).status_code == 403
     assert admin.post(f"/__admin/sales-order/clients/{DEMO_CLIENT}/activate").status_code == 200
     assert so.get(PROTECTED, headers=signed(token=token)).status_code == 200
+
+
+def test_the_reference_signer_logs_in_and_renews_by_the_sandbox_clock(sandbox):
+    from starlette.testclient import TestClient
+
+    from mock_server.clients import SalesOrderAuth
+
+    auth = SalesOrderAuth(now=sandbox.clock.timestamp)
+    with TestClient(sandbox.apps["sales_order"]) as client:
+        client.auth = auth
+        assert client.get(PROTECTED).status_code == 200
+        first = auth.token
+        sandbox.clock.advance(13 * 3600)
+        assert client.get(PROTECTED).status_code == 200
+        assert auth.token != first
+        # A token the server considers expired while the client does not: renewed on the 401.
+        auth.expired_at = float("inf")
+        second = auth.token
+        sandbox.clock.advance(13 * 3600)
+        assert client.get(PROTECTED).status_code == 200
+        assert auth.token != second
