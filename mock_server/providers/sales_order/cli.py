@@ -14,7 +14,10 @@ def add_cli(subparsers: Any) -> None:
     from mock_server.cli import add_state_flags
 
     group = subparsers.add_parser(
-        "sales-order", help="Sales Order chores: register a partner's public key"
+        "sales-order",
+        help="Sales Order chores: register a partner's public key",
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = group.add_subparsers(dest="sales_order_command", metavar="COMMAND", required=True)
     register = commands.add_parser(
