@@ -92,7 +92,9 @@ def build_app(ctx: ProviderContext) -> FastAPI:
         err = validation_failed(
             [{"field": field_name(tuple(e["loc"][1:])), "message": e["msg"]} for e in exc.errors()]
         )
-        note_rejection(request.scope["state"]["mock"], err)
+        record = request.scope.get("state", {}).get("mock")
+        if record is not None:
+            note_rejection(record, err)
         return render_error(err, request)
 
     app.add_exception_handler(RequestValidationError, on_validation_error)
