@@ -19,6 +19,7 @@ from mock_server.core.deps import RecordDep
 from mock_server.core.errors import ProviderError
 from mock_server.core.pipeline import install_error_handlers, note_rejection
 from mock_server.core.provider import ProviderContext
+from mock_server.db import IntegrityError
 from mock_server.providers.sales_order import tokens
 from mock_server.providers.sales_order.auth import LOGIN_PATH, OPEN_PATHS, REFRESH_PATH
 from mock_server.providers.sales_order.errors import not_found, render_error, validation_failed
@@ -250,14 +251,10 @@ def build_app(ctx: ProviderContext) -> FastAPI:
             )
         po = body.purchase_order_no or None
         try:
+            # The unique (client_id, purchase_order_no) key decides, so two workers racing with
+            # the same number cannot both succeed. The order row goes in first: nothing else is
+            # written when it is refused.
             with db.begin() as conn:
-                if (
-                    po
-                    and conn.execute(
-                        select(SO.id).where(SO.client_id == client_id, SO.purchase_order_no == po)
-                    ).first()
-                ):
-                    raise duplicate(po)
                 result = conn.execute(
                     SalesOrder.__table__.insert().values(  # type: ignore[attr-defined]
                         client_id=client_id,
@@ -281,7 +278,7 @@ def build_app(ctx: ProviderContext) -> FastAPI:
                     SalesOrderLine.__table__.insert(),  # type: ignore[attr-defined]
                     [{"order_id": order_id, **line} for line in lines],
                 )
-        except db.IntegrityError:  # another worker took the same purchase_order_no first
+        except (IntegrityError, db.IntegrityError):
             raise duplicate(po or "") from None
         row = order_by_id.first(id=order_id, client_id=client_id)
         return ok("Sales order created successfully", render_order(row), status=201)

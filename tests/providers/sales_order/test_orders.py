@@ -75,6 +75,8 @@ def test_a_purchase_order_no_is_unique_per_client(so, signed, sandbox, client_fo
     assert again.status_code == 409
     assert again.json()["message"] == "Duplicate purchase order number"
     assert journal_entry(sandbox, again)["rule"] == "duplicate"
+    listed = so.get(ORDERS, params={"purchase_order_no": "PO-2025-00001"}, headers=signed())
+    assert listed.json()["meta"]["total"] == 1  # the refused order left nothing behind
     # Another client may use the same number.
     key = new_key()
     admin = client_for("admin")
