@@ -16,8 +16,8 @@ RUN pip install . \
 
 USER mock
 VOLUME ["/data"]
-# control plane, JOSS, the x-app-key API, SATUSEHAT KYC, Digitalent (default ports; see the README)
-EXPOSE 7100 7101 7102 7103 7105
+# control plane, JOSS, the x-app-key API, SATUSEHAT KYC, Sales Order, Digitalent (default ports)
+EXPOSE 7100 7101 7102 7103 7104 7105
 
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/__admin/health' % os.environ.get('MOCK_ADMIN_PORT', '7100'), timeout=2)"

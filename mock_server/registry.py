@@ -1,13 +1,14 @@
 """Every emulated provider, listed by hand. Adding a provider is a folder and one line here."""
 
 from mock_server.core.provider import Provider
-from mock_server.providers import appkey, digitalent, joss, kyc
+from mock_server.providers import appkey, digitalent, joss, kyc, sales_order
 
 PROVIDERS: tuple[Provider, ...] = (
     digitalent.provider,
     joss.provider,
     appkey.provider,
     kyc.provider,
+    sales_order.provider,
 )
 
 

@@ -62,7 +62,7 @@ def running_server(
     command += ["serve", *(["--db", str(db)] if db else ["--memory"])]
     command += ["--admin-port", str(ports["admin"])]
     for provider in PROVIDERS:
-        command += [f"--{provider.name}-port", str(ports[provider.name])]
+        command += [f"--{provider.flag}-port", str(ports[provider.name])]
     command += list(extra)
     process = subprocess.Popen(
         command,

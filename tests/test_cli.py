@@ -103,6 +103,7 @@ def test_reset_command_reseeds(tmp_path, capsys):
 def test_start_table_shows_localhost_for_all_interfaces(sandbox):
     sandbox.settings.host = "0.0.0.0"
     ports = {"admin": 7100, "digitalent": 7105, "joss": 7101, "appkey": 7102, "kyc": 7103}
+    ports["sales_order"] = 7104
     table = start_table(sandbox, ports)
     for port in ports.values():
         assert f"http://localhost:{port}" in table

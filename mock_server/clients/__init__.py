@@ -8,6 +8,7 @@ from mock_server.clients.appkey import AppKeyAuth, AppKeyTokens
 from mock_server.clients.digitalent import DigitalentAuth
 from mock_server.clients.joss import JossAuth
 from mock_server.clients.kyc import KycClient, decrypt_message, encrypt_message
+from mock_server.clients.sales_order import SalesOrderAuth
 
 __all__ = [
     "AppKeyAuth",
@@ -15,6 +16,7 @@ __all__ = [
     "DigitalentAuth",
     "JossAuth",
     "KycClient",
+    "SalesOrderAuth",
     "decrypt_message",
     "encrypt_message",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.helpers import digitalent_headers, joss_headers, joss_reference_id
 from tests.providers.kyc.reference import KYC_ACCEPTED_BODY, kyc_token
+from tests.providers.sales_order.signing import signed_headers
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,15 @@ class Driver:
     tamper: Callable[[dict[str, str]], dict[str, str]] | None = None
     # False when requests carry no timestamp: no window around a request's own time exists.
     timestamped: bool = True
+    signature_header: str = "signature"  # the header the default tamper corrupts
+
+
+def sales_order_sign(
+    method: str, path: str, body: bytes, at: datetime, request_id: str
+) -> dict[str, str]:
+    # The signature covers client_id|X-TIMESTAMP only: method, path, body and request id are not
+    # signed, and the API has no request ids (so no replay check).
+    return signed_headers(at) | {"Content-Type": "application/json"}
 
 
 def digitalent_sign(
@@ -166,4 +176,22 @@ DRIVERS: dict[str, Driver] = {
         timestamped=False,
     ),
     "kyc": kyc_driver(),
+    "sales_order": Driver(
+        sign=sales_order_sign,
+        # No purchase_order_no, so sending it twice never hits the duplicate check.
+        accepted=(
+            "POST",
+            "/api/v1/sales-orders",
+            b'{"customer_code":"CUST-001","site_code":"SITE-001","sales_name":"John Doe",'
+            b'"address":"Jl. Sudirman No. 1, Jakarta",'
+            b'"products":[{"product_code":"PRD-001","quantity":2}]}',
+        ),
+        secret="secret-key-123",
+        is_error=lambda body: isinstance(body.get("message"), str) and "data" not in body,
+        window=lambda settings: settings.timestamp_window,
+        replay_status=None,
+        expired_status=401,
+        bad_signature_status=401,
+        signature_header="x-signature",
+    ),
 }

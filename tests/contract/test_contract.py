@@ -51,7 +51,8 @@ def send(
         headers = driver.tamper(headers)
     elif not secret_ok:
         headers = {
-            k: (v[:-6] + "AAAAA=" if k.lower() == "signature" else v) for k, v in headers.items()
+            k: (v[:-6] + "AAAAA=" if k.lower() == driver.signature_header else v)
+            for k, v in headers.items()
         }
     return client.request(method, path, content=body, headers=headers)
 

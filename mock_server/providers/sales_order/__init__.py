@@ -1,0 +1,56 @@
+"""Sales Order API 1.0 (an Indonesian ERP vendor's partner API): JWT login and refresh, RSA-signed
+partner requests, and sales orders with real state.
+
+What is emulated
+    ``POST /api/v1/auth/login`` and ``POST /api/v1/auth/refresh`` as documented (HS256 JWTs that
+    carry ``client_id``, 12 h by the sandbox clock, refreshable after expiry within a window), and
+    every sales-order request's two layers: ``Authorization: Bearer <JWT>`` plus ``X-CLIENT-ID``,
+    ``X-TIMESTAMP`` and ``X-SIGNATURE`` = base64 SHA256withRSA over ``client_id|X-TIMESTAMP``,
+    verified against the client's registered X.509 public key. Orders: create (the documented
+    body, with ProductDto as the mock defines it), list, detail, cancel, and the master data
+    (customers, sites, products) a partner needs to find valid codes. The OpenAPI document is at
+    ``/v3/api-docs``.
+
+Auth
+    See ``auth.py`` for the check order and statuses, ``signature.py`` for the near-miss
+    diagnoses. Keys are registered with ``mock-server sales-order register-key`` or
+    ``PUT /__admin/sales-order/clients/{client_id}/public-key``.
+
+Known gaps
+    The doc omits the order path, ProductDto, the error body, the time window, the refresh window
+    and everything after creation; the mock's choices are in ``docs/providers/sales-order.md``.
+    Nothing processes an order but the clock: it counts as processed ``process_after`` sandbox
+    seconds after creation.
+"""
+
+from mock_server.core.provider import DemoCredential, Provider, ProviderContext, ProviderParts
+from mock_server.providers.sales_order.admin import build_admin_router
+from mock_server.providers.sales_order.auth import build_authenticate
+from mock_server.providers.sales_order.cli import add_cli
+from mock_server.providers.sales_order.config import SalesOrderSettings
+from mock_server.providers.sales_order.errors import render_error
+from mock_server.providers.sales_order.routes import build_app
+from mock_server.providers.sales_order.seed import seed
+
+
+def build(ctx: ProviderContext) -> ProviderParts:
+    return ProviderParts(app=build_app(ctx), authenticate=build_authenticate(ctx))
+
+
+provider = Provider(
+    name="sales_order",
+    title="Sales Order API",
+    auth="JWT bearer + X-SIGNATURE = SHA256withRSA of client_id|X-TIMESTAMP",
+    settings_cls=SalesOrderSettings,
+    build=build,
+    render_error=render_error,
+    seed=seed,
+    demo_credentials=(
+        DemoCredential("active, demo key", "partner-client-001", "secret-key-123"),
+        DemoCredential("active, no key", "partner-client-002", "secret-key-456"),
+        DemoCredential("deactivated", "partner-client-inactive", "secret-key-789"),
+    ),
+    secret_headers=frozenset({"x-signature"}),
+    admin_router=build_admin_router,
+    add_cli=add_cli,
+)
