@@ -62,6 +62,21 @@ class CredentialStore(Protocol):
 
 
 @dataclass(frozen=True)
+class SignInput:
+    """What ``mock-server sign`` knows when it asks a provider for a request's headers."""
+
+    method: str
+    path: str  # as it will be sent, query string included
+    body: bytes
+    client_id: str | None  # None: the provider's first demo credential
+    secret: str | None
+    key_file: str | None  # a private key PEM, for providers that sign with RSA
+    now: datetime  # the sandbox's time, read from the control plane when it is running
+    base_url: str  # the provider's base URL, for credentials obtained over HTTP (tokens)
+    settings: Any  # the provider's settings
+
+
+@dataclass(frozen=True)
 class DemoCredential:
     role: str
     client_id: str
@@ -117,6 +132,8 @@ class Provider:
     add_cli: Callable[[Any], None] | None = None
     # Optional: list, create, rotate, deactivate clients from the control plane.
     credentials: Callable[[ProviderContext], CredentialStore] | None = None
+    # Optional: the headers of a correctly authenticated request, for `mock-server sign`.
+    sign: Callable[[SignInput], dict[str, str]] | None = None
 
     @property
     def flag(self) -> str:

@@ -16,13 +16,43 @@ Known gaps
     documents none.
 """
 
-from mock_server.core.provider import DemoCredential, Provider, ProviderContext, ProviderParts
+import uuid
+
+from mock_server.core.provider import (
+    DemoCredential,
+    Provider,
+    ProviderContext,
+    ProviderParts,
+    SignInput,
+)
 from mock_server.providers.digitalent.auth import build_authenticate
 from mock_server.providers.digitalent.config import DigitalentSettings
 from mock_server.providers.digitalent.credentials import DigitalentCredentials
 from mock_server.providers.digitalent.errors import render_error
 from mock_server.providers.digitalent.routes import build_app
 from mock_server.providers.digitalent.seed import seed
+
+
+def sign(request: SignInput) -> dict[str, str]:
+    """Headers signed exactly as the doc's Postman script signs them."""
+    from mock_server.clients.digitalent import digitalent_signature, iso_timestamp
+
+    timestamp = iso_timestamp(request.now)
+    request_id = str(uuid.uuid4())
+    signature = digitalent_signature(
+        request.secret or "dts-demo-secret",
+        request.method,
+        request.path.split("?", 1)[0],
+        request.body,
+        timestamp,
+        request_id,
+    )
+    return {
+        "Client-Id": request.client_id or "dts-demo-client",
+        "Request-Id": request_id,
+        "Request-Timestamp": timestamp,
+        "Signature": signature,
+    }
 
 
 def build(ctx: ProviderContext) -> ProviderParts:
@@ -42,4 +72,5 @@ provider = Provider(
         DemoCredential("inactive", "dts-inactive-client", "dts-inactive-secret"),
     ),
     credentials=DigitalentCredentials,
+    sign=sign,
 )
