@@ -133,8 +133,8 @@ class Sandbox:
         started = time.perf_counter()
         provider = next(p for p in self.providers if p.name == name)
         tables = [t for t in SQLModel.metadata.sorted_tables if t.name.startswith(f"{name}_")]
-        SQLModel.metadata.drop_all(self.db.engine, tables=tables)
-        SQLModel.metadata.create_all(self.db.engine, tables=tables)
+        self.db.drop_all(tables)
+        self.db.create_all(tables)
         from faker import Faker
 
         with self.db.begin() as conn:

@@ -90,7 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
         "reset", help="drop all state and reseed the demo data", epilog=EXAMPLES["reset"]
     )
     add_state_flags(reset)
+    reset.add_argument("--provider", help="reset only this provider")
+    from mock_server.cli_tools import add_admin_flags, add_commands
+
+    add_admin_flags(reset)
     reset.set_defaults(func=cmd_reset)
+    add_commands(sub)
     for provider in PROVIDERS:
         if provider.add_cli:
             provider.add_cli(sub)
@@ -168,14 +173,36 @@ def open_sandbox(ns: argparse.Namespace) -> "Sandbox":
 
 
 def cmd_reset(ns: argparse.Namespace) -> int:
+    """Through the running sandbox when one answers (so in-memory state resets too), else on the
+    database file; --db or --memory always mean the file."""
+    if ns.db is None and not ns.memory:
+        from mock_server.admin.client import AdminError
+        from mock_server.cli_tools import admin_client
+
+        with admin_client(ns) as admin:
+            try:
+                result = admin.reset(ns.provider)
+            except AdminError as exc:
+                if "no control plane answers" not in str(exc):
+                    print(f"mock-server: {exc}", file=sys.stderr)
+                    return 1
+            else:
+                names = ", ".join(result["reset"])
+                print(f"reset {names} through {ns.admin_url} in {result['ms']} ms")
+                return 0
     settings, provider_settings = load_settings(ns)
     from mock_server.app import Sandbox
 
     sandbox = Sandbox(settings, provider_settings)
-    seconds = sandbox.reset()
+    if ns.provider:
+        sandbox.open()
+        seconds = sandbox.reset_provider(ns.provider)
+    else:
+        seconds = sandbox.reset()
     sandbox.close()
     where = "memory" if settings.memory else settings.database_url.removeprefix("sqlite:///")
-    print(f"reset {where}: every table dropped and reseeded in {seconds * 1000:.0f} ms")
+    what = ns.provider or "every table"
+    print(f"reset {where}: {what} dropped and reseeded in {seconds * 1000:.0f} ms")
     return 0
 
 

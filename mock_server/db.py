@@ -159,11 +159,17 @@ class Database:
         with self.engine.begin() as conn:
             yield conn
 
-    def create_all(self) -> None:
-        SQLModel.metadata.create_all(self.engine)
+    def _ddl_bind(self) -> Engine | Connection:
+        # In memory there is one shared connection: DDL through the engine would check it out and
+        # hand it back reset out of autocommit, and the next write would fail ("cannot start a
+        # transaction within a transaction"). Run DDL on the autocommit connection instead.
+        return self.connection() if self.in_memory else self.engine
 
-    def drop_all(self) -> None:
-        SQLModel.metadata.drop_all(self.engine)
+    def create_all(self, tables: list[Table] | None = None) -> None:
+        SQLModel.metadata.create_all(self._ddl_bind(), tables=tables)
+
+    def drop_all(self, tables: list[Table] | None = None) -> None:
+        SQLModel.metadata.drop_all(self._ddl_bind(), tables=tables)
 
     def meta(self, key: str) -> str | None:
         table = MockMeta.__table__
@@ -182,7 +188,7 @@ class Database:
     def has_tables(self) -> bool:
         from sqlalchemy import inspect
 
-        return inspect(self.engine).has_table(MockMeta.__tablename__)
+        return inspect(self._ddl_bind()).has_table(MockMeta.__tablename__)
 
     def checkpoint(self) -> None:
         """Fold the WAL back into the main file (on shutdown, so the file alone is the state)."""

@@ -17,9 +17,11 @@ from mock_server.config import Settings
 class SandboxServer(uvicorn.Server):
     """uvicorn's server, announcing when every socket accepts connections."""
 
+    announce = True
+
     async def startup(self, sockets: list[Any] | None = None) -> None:
         await super().startup(sockets)
-        if self.started:
+        if self.started and self.announce:
             print("ready: every port is listening. Ctrl-C stops.", flush=True)
 
 
@@ -31,26 +33,14 @@ def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
         )
     configure_logging(settings.log_level)
     sandbox = Sandbox(settings, provider_settings).open()
-    sockets: dict[str, Any] = {}
     try:
-        for name, port in sandbox.ports().items():
-            sockets[name] = bind(settings.host, port, name)
+        sockets = bind_all(sandbox)
     except ConfigError:
-        for sock in sockets.values():
-            sock.close()
         sandbox.close()
         raise
     bound = {name: sock.getsockname()[1] for name, sock in sockets.items()}
     print(start_table(sandbox, bound), flush=True)
-    config = uvicorn.Config(
-        sandbox.dispatcher(bound),
-        lifespan="on",
-        access_log=False,  # the journal prints its own line per request
-        server_header=False,  # a real provider does not announce uvicorn
-        log_level="debug" if settings.log_level == "debug" else "warning",
-    )
-    server = SandboxServer(config)
-    sandbox.server = server
+    server = build_server(sandbox, bound)
     # Everything built so far lives until exit: keep it out of the collector's generations.
     gc.freeze()
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal; these handlers
@@ -72,6 +62,32 @@ class Stopped(Exception):
 
 def _stop(signum: int, frame: object) -> None:
     raise Stopped(signal.Signals(signum).name)
+
+
+def bind_all(sandbox: Sandbox) -> dict[str, Any]:
+    """A listening socket for the control plane and each provider, or ConfigError."""
+    sockets: dict[str, Any] = {}
+    try:
+        for name, port in sandbox.ports().items():
+            sockets[name] = bind(sandbox.settings.host, port, name)
+    except ConfigError:
+        for sock in sockets.values():
+            sock.close()
+        raise
+    return sockets
+
+
+def build_server(sandbox: Sandbox, bound: Mapping[str, int]) -> SandboxServer:
+    config = uvicorn.Config(
+        sandbox.dispatcher(bound),
+        lifespan="on",
+        access_log=False,  # the journal prints its own line per request
+        server_header=False,  # a real provider does not announce uvicorn
+        log_level="debug" if sandbox.settings.log_level == "debug" else "warning",
+    )
+    server = SandboxServer(config)
+    sandbox.server = server
+    return server
 
 
 def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:

@@ -48,6 +48,22 @@ def test_memory_mode_seeds_and_works(tmp_path):
         sandbox.close()
 
 
+def test_memory_mode_keeps_working_after_resets():
+    """One shared connection in memory: DDL must not knock it out of autocommit."""
+    import asyncio
+
+    sandbox = Sandbox(Settings(memory=True)).open()
+    try:
+        sandbox.reset()
+        sandbox.reset_provider("digitalent")
+        assert asyncio.run(sandbox.replay.consume("digitalent", "c", "r1", 1.0))
+        assert not asyncio.run(sandbox.replay.consume("digitalent", "c", "r1", 1.0))
+        sandbox.journal.clear()
+        assert sandbox.journal.count() == 0
+    finally:
+        sandbox.close()
+
+
 def test_whole_sandbox_seeds_fast(tmp_path):
     """The issue's budget is 1 s for the whole sandbox; leave room on a slow machine."""
     sandbox = Sandbox(Settings(memory=True))

@@ -1,0 +1,125 @@
+"""A small HTTP client for the control plane, used by the CLI and the pytest plugin (and usable
+from any test: ``AdminClient("http://127.0.0.1:7100").count(outcome="rejected")``)."""
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+
+class AdminError(Exception):
+    pass
+
+
+class AdminClient:
+    def __init__(
+        self, url: str = "http://127.0.0.1:7100", token: str | None = None, timeout: float = 10.0
+    ) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "AdminClient":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise AdminError(f"no control plane answers at {self.url} ({exc})") from None
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail", response.text)
+            except ValueError:
+                detail = response.text
+            raise AdminError(f"{method} {path}: {response.status_code} {detail}")
+        return response.json()
+
+    # -- health ---------------------------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        try:
+            return self._http.get("/__admin/health").json()
+        except httpx.TransportError as exc:
+            raise AdminError(f"no control plane answers at {self.url} ({exc})") from None
+
+    def providers(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/__admin/providers")
+
+    # -- clock ----------------------------------------------------------------------------------
+    def clock(self) -> dict[str, Any]:
+        return self._call("GET", "/__admin/clock")
+
+    def freeze(self, at: datetime | str = "now") -> dict[str, Any]:
+        value = at.isoformat() if isinstance(at, datetime) else at
+        return self._call("POST", "/__admin/clock", json={"freeze": value})
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        return self._call("POST", "/__admin/clock", json={"advance_seconds": seconds})
+
+    def resume(self) -> dict[str, Any]:
+        return self._call("POST", "/__admin/clock", json={"resume": True})
+
+    # -- journal --------------------------------------------------------------------------------
+    def requests(self, **filters: Any) -> list[dict[str, Any]]:
+        """Journal entries, newest first (filters as GET /__admin/requests takes them)."""
+        return self._call("GET", "/__admin/requests", params=_params(filters))["data"]
+
+    def request(self, journal_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/__admin/requests/{journal_id}")
+
+    def count(self, **filters: Any) -> int:
+        return self._call("GET", "/__admin/requests/count", params=_params(filters))["count"]
+
+    def clear_journal(self) -> int:
+        return self._call("DELETE", "/__admin/requests")["deleted"]
+
+    # -- faults, control, reset -----------------------------------------------------------------
+    def add_fault(self, provider: str, **rule: Any) -> dict[str, Any]:
+        return self._call("POST", "/__admin/faults", json={"provider": provider, **rule})
+
+    def faults(self, provider: str | None = None) -> list[dict[str, Any]]:
+        return self._call("GET", "/__admin/faults", params=_params({"provider": provider}))
+
+    def clear_faults(self) -> int:
+        return self._call("DELETE", "/__admin/faults")["deleted"]
+
+    def control(self, provider: str, **changes: Any) -> dict[str, Any]:
+        """auth_mode="lenient" | "strict", rate_limit=N, rate_limit_window=seconds."""
+        if not changes:
+            return self._call("GET", f"/__admin/providers/{provider}/control")
+        return self._call("POST", f"/__admin/providers/{provider}/control", json=changes)
+
+    def reset(self, provider: str | None = None) -> dict[str, Any]:
+        path = f"/__admin/providers/{provider}/reset" if provider else "/__admin/reset"
+        return self._call("POST", path)
+
+    # -- clients --------------------------------------------------------------------------------
+    def clients(self, provider: str) -> list[dict[str, Any]]:
+        return self._call("GET", f"/__admin/providers/{provider}/clients")
+
+    def create_client(
+        self, provider: str, client_id: str | None = None, name: str = ""
+    ) -> dict[str, Any]:
+        body = {"client_id": client_id, "name": name}
+        return self._call("POST", f"/__admin/providers/{provider}/clients", json=body)
+
+    def rotate_client(self, provider: str, client_id: str) -> dict[str, Any]:
+        return self._call("POST", f"/__admin/providers/{provider}/clients/{client_id}/rotate")
+
+    def set_client_active(self, provider: str, client_id: str, active: bool) -> dict[str, Any]:
+        path = f"/__admin/providers/{provider}/clients/{client_id}/active"
+        return self._call("POST", path, json={"active": active})
+
+
+def _params(filters: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (str(v).lower() if isinstance(v, bool) else v)
+        for k, v in filters.items()
+        if v is not None
+    }

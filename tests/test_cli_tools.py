@@ -1,0 +1,173 @@
+"""The control-plane commands, against the real process, as a user runs them."""
+
+import json
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from tests.server import running_server
+
+
+def run(*args: str, admin: str, **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", *args, "--admin-url", admin],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with running_server(tmp_path_factory.mktemp("cli") / "cli.db") as running:
+        yield running
+
+
+def test_sign_prints_headers_the_server_accepts(server):
+    out = run(
+        "sign", "digitalent", "POST", "/api/public/pelatihan/akademi", "--body", '{"id":1}',
+        "--base-url", server.url("digitalent"), admin=server.url("admin"),
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    headers = dict(line.split(": ", 1) for line in out.stdout.strip().splitlines())
+    assert set(headers) == {"Client-Id", "Request-Id", "Request-Timestamp", "Signature"}
+    response = httpx.post(
+        server.url("digitalent") + "/api/public/pelatihan/akademi",
+        content='{"id":1}',
+        headers=headers,
+    )
+    assert response.status_code == 200
+
+
+def test_sign_curl_command_runs(server):
+    out = run(
+        "sign", "digitalent", "GET", "/api/public/pelatihan?per_page=1", "--curl",
+        "--base-url", server.url("digitalent"), admin=server.url("admin"),
+    )  # fmt: skip
+    assert out.stdout.startswith("curl -sS -X GET")
+    curl = subprocess.run(["bash", "-c", out.stdout], capture_output=True, text=True, timeout=30)
+    assert json.loads(curl.stdout)["meta"]["per_page"] == 1
+
+
+def test_sign_uses_the_sandbox_clock(server):
+    admin = server.url("admin")
+    httpx.post(admin + "/__admin/clock", json={"freeze": "2030-05-01T00:00:00Z"})
+    try:
+        out = run("sign", "digitalent", "GET", "/x", admin=admin)
+        assert "Request-Timestamp: 2030-05-01T00:00:00.000Z" in out.stdout
+    finally:
+        httpx.post(admin + "/__admin/clock", json={"resume": True})
+
+
+def test_sign_without_a_running_sandbox_falls_back_to_local_time():
+    out = run("sign", "digitalent", "GET", "/x", admin="http://127.0.0.1:9")
+    assert out.returncode == 0
+    assert "signing with this machine's clock" in out.stderr
+
+
+def test_explain_prints_the_diagnosis(server):
+    path = "/api/public/pelatihan/akademi"
+    signed = run("sign", "digitalent", "GET", path, "--secret", "wrong", admin=server.url("admin"))
+    headers = dict(line.split(": ", 1) for line in signed.stdout.strip().splitlines())
+    rejected = httpx.get(server.url("digitalent") + path, headers=headers)
+    assert rejected.status_code == 401
+    out = run("explain", rejected.headers["x-mock-journal-id"], admin=server.url("admin"))
+    assert out.returncode == 0, out.stderr
+    assert "rejected by rule `signature`: Invalid signature" in out.stdout
+    assert "what the server signed:" in out.stdout
+    assert f"GET:{path}::" in out.stdout
+    assert "key fingerprint" in out.stdout
+    assert "wrong" not in out.stdout.replace("wrong-", "")  # the secret itself never shows
+    raw = run("explain", rejected.headers["x-mock-journal-id"], "--json", admin=server.url("admin"))
+    assert json.loads(raw.stdout)["rule"] == "signature"
+
+
+def test_explain_makes_newlines_visible(server):
+    """JOSS signs lines joined by \\n: the explanation shows each one."""
+    out = run(
+        "sign", "joss", "GET", "/api/v1/companies", "--secret", "wrong",
+        "--base-url", server.url("joss"), admin=server.url("admin"),
+    )  # fmt: skip
+    if out.returncode != 0:
+        pytest.skip("joss has no signer in this build")
+    headers = dict(line.split(": ", 1) for line in out.stdout.strip().splitlines())
+    rejected = httpx.get(server.url("joss") + "/api/v1/companies", headers=headers)
+    explained = run("explain", rejected.headers["x-mock-journal-id"], admin=server.url("admin"))
+    assert "Client-Id:" in explained.stdout
+    assert "\\n" in explained.stdout
+
+
+def test_explain_unknown_id_is_a_clear_error(server):
+    out = run("explain", "nope", admin=server.url("admin"))
+    assert out.returncode == 1
+    assert "404" in out.stderr
+
+
+def test_journal_lists_newest_last(server):
+    httpx.get(server.url("digitalent") + "/api/public/pelatihan")
+    out = run("journal", "--provider", "digitalent", "--limit", "3", admin=server.url("admin"))
+    lines = out.stdout.strip().splitlines()
+    assert 1 <= len(lines) <= 3
+    assert "rejected by missing_headers" in lines[-1]
+
+
+def test_journal_follow_prints_new_entries(server):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", "journal", "--follow", "--limit", "1",
+         "--admin-url", server.url("admin")],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        process.stdout.readline()  # the newest existing entry
+        response = httpx.get(server.url("digitalent") + "/api/public/pelatihan/follow-me")
+        line = process.stdout.readline()
+        assert response.headers["x-mock-journal-id"] in line
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_clock_command(server):
+    admin = server.url("admin")
+    assert "frozen" in run("clock", "--freeze", "2031-01-01T00:00:00Z", admin=admin).stdout
+    assert "2031-01-01T12:00:00" in run("clock", "--advance", "43200", admin=admin).stdout
+    assert "running, offset 0 s" in run("clock", "--resume", admin=admin).stdout
+
+
+def test_credentials_command(server):
+    admin = server.url("admin")
+    created = run("credentials", "digitalent", "create", "--client-id", "cli-partner", admin=admin)
+    secret = json.loads(created.stdout)["client_secret"]
+    listed = run("credentials", "digitalent", admin=admin).stdout
+    assert "cli-partner  active" in listed
+    assert secret not in listed
+    rotated = json.loads(
+        run("credentials", "digitalent", "rotate", "cli-partner", admin=admin).stdout
+    )
+    assert rotated["client_secret"] != secret
+    run("credentials", "digitalent", "deactivate", "cli-partner", admin=admin)
+    assert "cli-partner  inactive" in run("credentials", "digitalent", admin=admin).stdout
+
+
+def test_reset_through_the_running_server(server):
+    admin = server.url("admin")
+    httpx.post(admin + "/__admin/faults", json={"provider": "digitalent", "status": 503})
+    out = run("reset", admin=admin)
+    assert out.returncode == 0, out.stderr
+    assert f"through {admin}" in out.stdout
+    assert httpx.get(admin + "/__admin/faults").json() == []
+    one = run("reset", "--provider", "digitalent", admin=admin)
+    assert "reset digitalent through" in one.stdout
+
+
+@pytest.mark.parametrize("command", ["sign", "journal", "explain", "clock", "credentials"])
+def test_every_command_has_help_with_an_example(command):
+    out = subprocess.run(
+        [sys.executable, "-m", "mock_server", command, "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0
+    assert "example: mock-server" in out.stdout

@@ -1,0 +1,46 @@
+"""The pytest plugin, used the way a user's CI test uses it: no set-up beyond the fixture."""
+
+import httpx
+import pytest
+
+from mock_server.clients import DigitalentAuth
+
+PATH = "/api/public/pelatihan/akademi"
+
+
+def test_a_ten_line_contract_test(mock_sandbox):
+    auth = DigitalentAuth(**mock_sandbox.credential("digitalent"))
+    with httpx.Client(base_url=mock_sandbox.url("digitalent"), auth=auth) as client:
+        assert client.post(PATH, json={"id": 1}).json()["data"]["slug"] == "FGA"
+    assert mock_sandbox.journal.count(provider="digitalent", method="POST", outcome="accepted") == 1
+    mock_sandbox.journal.assert_nothing_rejected()
+
+
+def test_each_test_starts_from_the_seed(mock_sandbox):
+    assert mock_sandbox.journal.count() == 0
+    assert mock_sandbox.admin.faults() == []
+
+
+def test_the_clock_drives_windows(mock_sandbox):
+    headers = mock_sandbox.sign("digitalent", "GET", PATH)
+    mock_sandbox.clock.advance(3600)
+    response = httpx.get(mock_sandbox.url("digitalent") + PATH, headers=headers)
+    assert response.status_code == 408
+    entry = mock_sandbox.journal.get(response.headers["x-mock-journal-id"])
+    assert entry["rule"] == "timestamp_window"
+
+
+def test_faults(mock_sandbox):
+    mock_sandbox.faults.add("digitalent", status=503, times=1)
+    headers = mock_sandbox.sign("digitalent", "GET", PATH)
+    assert httpx.get(mock_sandbox.url("digitalent") + PATH, headers=headers).status_code == 503
+    headers = mock_sandbox.sign("digitalent", "GET", PATH)
+    assert httpx.get(mock_sandbox.url("digitalent") + PATH, headers=headers).status_code == 200
+
+
+def test_lenient_mode_and_would_fail_assertion(mock_sandbox):
+    mock_sandbox.lenient("digitalent")
+    response = httpx.get(mock_sandbox.url("digitalent") + PATH)
+    assert response.status_code == 200
+    with pytest.raises(AssertionError, match="missing_headers"):
+        mock_sandbox.journal.assert_nothing_would_fail()
