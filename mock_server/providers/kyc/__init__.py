@@ -13,6 +13,11 @@ Auth
     ``kyc-demo-secret``. The envelope is encrypted to this sandbox's own key pair
     (``fixtures/kyc_server_public_key.pem``), never the real SATUSEHAT key.
 
+Control plane
+    Lenient mode covers the bearer check (not the token endpoint's credentials); the OAuth
+    clients are listed, created, rotated and (de)activated through ``credentials.py``; ``sign``
+    below gives ``mock-server sign kyc`` a fresh bearer. See ``docs/providers/kyc.md``.
+
 Known gaps
     The doc gives no validation-page API, session lifetime or page design: those are the mock's
     choices, listed in ``docs/providers/kyc.md``.
