@@ -13,19 +13,84 @@ Auth
     ``kyc-demo-secret``. The envelope is encrypted to this sandbox's own key pair
     (``fixtures/kyc_server_public_key.pem``), never the real SATUSEHAT key.
 
+Control plane
+    Lenient mode covers the bearer check (not the token endpoint's credentials); the OAuth
+    clients are listed, created, rotated and (de)activated through ``credentials.py``; ``sign``
+    below gives ``mock-server sign kyc`` a fresh bearer. See ``docs/providers/kyc.md``.
+
 Known gaps
     The doc gives no validation-page API, session lifetime or page design: those are the mock's
     choices, listed in ``docs/providers/kyc.md``.
 """
 
-from mock_server.core.provider import DemoCredential, Provider, ProviderContext, ProviderParts
+import httpx
+
+from mock_server.core.provider import (
+    DemoCredential,
+    Provider,
+    ProviderContext,
+    ProviderParts,
+    SignInput,
+)
 from mock_server.providers.kyc.admin import build_admin_router
-from mock_server.providers.kyc.auth import build_authenticate
+from mock_server.providers.kyc.auth import VALIDATION_WEB, build_authenticate
 from mock_server.providers.kyc.cli import add_cli
 from mock_server.providers.kyc.config import KycSettings
-from mock_server.providers.kyc.errors import render_error
-from mock_server.providers.kyc.routes import build_app
+from mock_server.providers.kyc.credentials import KycCredentials
+from mock_server.providers.kyc.envelope import BEGIN
+from mock_server.providers.kyc.errors import TOKEN_PATH, render_error
+from mock_server.providers.kyc.routes import FORM, build_app
 from mock_server.providers.kyc.seed import seed
+
+DEMO_CLIENT_ID = "kyc-demo-client"
+DEMO_CLIENT_SECRET = "kyc-demo-secret"
+
+
+class SignError(RuntimeError):
+    """The sandbox refused the credentials or could not be reached; says which."""
+
+
+def sign(request: SignInput) -> dict[str, str]:
+    """Headers for a KYC request: a fresh bearer from the token endpoint at ``base_url``, and the
+    Content-Type the path takes.
+
+    The body decides the generate-url form: an encrypted message (it starts with the BEGIN line)
+    goes as ``text/plain``, anything else as ``application/json``. The token endpoint itself
+    needs no bearer, only its form Content-Type; the validation page's calls need none either.
+    """
+    path = request.path.split("?", 1)[0]
+    if path == TOKEN_PATH:
+        return {"Content-Type": FORM}
+    if request.body.lstrip().startswith(BEGIN.encode()):
+        content_type = "text/plain"
+    else:
+        content_type = "application/json"
+    if path.startswith(VALIDATION_WEB):
+        return {"Content-Type": content_type}
+    client_id = request.client_id or DEMO_CLIENT_ID
+    secret = request.secret
+    if secret is None:
+        # The demo secret goes with the demo client only; another client without one is a slip.
+        if request.client_id not in (None, DEMO_CLIENT_ID):
+            raise SignError(f"give the client_secret of {client_id!r}")
+        secret = DEMO_CLIENT_SECRET
+    url = request.base_url.rstrip("/") + TOKEN_PATH
+    try:
+        response = httpx.post(
+            url,
+            params={"grant_type": "client_credentials"},
+            data={"client_id": client_id, "client_secret": secret},
+            timeout=10,
+        )
+    except httpx.HTTPError as exc:
+        raise SignError(f"could not get a token from {url}: {exc}") from None
+    if response.status_code != 200:
+        raise SignError(
+            f"the token endpoint refused {client_id!r}: HTTP {response.status_code} "
+            f"{response.text[:300]}"
+        )
+    token = response.json()["access_token"]
+    return {"Authorization": f"Bearer {token}", "Content-Type": content_type}
 
 
 def build(ctx: ProviderContext) -> ProviderParts:
@@ -40,7 +105,9 @@ provider = Provider(
     build=build,
     render_error=render_error,
     seed=seed,
-    demo_credentials=(DemoCredential("client", "kyc-demo-client", "kyc-demo-secret"),),
+    demo_credentials=(DemoCredential("client", DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),),
     admin_router=build_admin_router,
     add_cli=add_cli,
+    credentials=KycCredentials,
+    sign=sign,
 )

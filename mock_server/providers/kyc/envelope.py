@@ -31,8 +31,26 @@ _BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
 OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
 
+# The steps of opening a message, in order; an EnvelopeError names the one that failed, so the
+# journal can say how far the server got (and so which part of the client's sealing to look at).
+STEPS = (
+    "text",  # ASCII text
+    "armor",  # the BEGIN / END lines
+    "base64",  # the body between them
+    "length",  # wrapped key + IV + tag fit
+    "rsa_unwrap",  # RSA-OAEP SHA-256 gives back the AES key
+    "aes_key",  # the AES key is 32 bytes
+    "aes_gcm",  # AES-256-GCM decrypts and the tag verifies
+)
+
+
 class EnvelopeError(ValueError):
-    """Why a message could not be opened, in words a client developer can act on."""
+    """Why a message could not be opened, in words a client developer can act on, and at which
+    of ``STEPS`` (``public_key`` for a client's key that cannot be loaded)."""
+
+    def __init__(self, message: str, step: str = "") -> None:
+        super().__init__(message)
+        self.step = step
 
 
 def chunk_split(text: str, width: int = 76, end: str = "\r\n") -> str:
@@ -56,29 +74,32 @@ def open_message(message: bytes | str, private_key: rsa.RSAPrivateKey) -> bytes:
         try:
             message = message.decode("ascii")
         except UnicodeDecodeError as exc:
-            raise EnvelopeError(f"the message is not ASCII text (byte {exc.start})") from None
+            raise EnvelopeError(
+                f"the message is not ASCII text (byte {exc.start})", "text"
+            ) from None
     text = message.strip()
     if not text.startswith(BEGIN):
-        raise EnvelopeError(f"the message does not start with {BEGIN}")
+        raise EnvelopeError(f"the message does not start with {BEGIN}", "armor")
     if not text.endswith(END):
-        raise EnvelopeError(f"the message does not end with {END}")
+        raise EnvelopeError(f"the message does not end with {END}", "armor")
     encoded = _WHITESPACE.sub("", text[len(BEGIN) : len(text) - len(END)])
     if not encoded:
-        raise EnvelopeError("the message has nothing between its BEGIN and END lines")
+        raise EnvelopeError("the message has nothing between its BEGIN and END lines", "armor")
     if not _BASE64.match(encoded):
         stray = [c for c in encoded.rstrip("=") if not (c.isascii() and (c.isalnum() or c in "+/"))]
         found = f"{stray[0]!r} found" if stray else "more than two '=' of padding"
-        raise EnvelopeError(f"the message body is not base64 (RFC 2045): {found}")
+        raise EnvelopeError(f"the message body is not base64 (RFC 2045): {found}", "base64")
     try:
         raw = base64.b64decode(encoded, validate=True)
     except binascii.Error as exc:
-        raise EnvelopeError(f"the message body is not base64 (RFC 2045): {exc}") from None
+        raise EnvelopeError(f"the message body is not base64 (RFC 2045): {exc}", "base64") from None
     key_bytes = private_key.key_size // 8
     if len(raw) < key_bytes + IV_BYTES + TAG_BYTES:
         raise EnvelopeError(
             f"the message is truncated: {len(raw)} bytes decoded, at least "
             f"{key_bytes + IV_BYTES + TAG_BYTES} needed (wrapped key {key_bytes}, IV {IV_BYTES}, "
-            f"tag {TAG_BYTES})"
+            f"tag {TAG_BYTES})",
+            "length",
         )
     wrapped, iv, sealed = (
         raw[:key_bytes],
@@ -91,16 +112,20 @@ def open_message(message: bytes | str, private_key: rsa.RSAPrivateKey) -> bytes:
         # The real server's words (it is written in Go); see provider-docs/README.md.
         raise EnvelopeError(
             "failed to decrypt ciphertext: crypto/rsa: decryption error "
-            "(the AES key was not wrapped with this sandbox's public key, RSA-OAEP SHA-256)"
+            "(the AES key was not wrapped with this sandbox's public key, RSA-OAEP SHA-256)",
+            "rsa_unwrap",
         ) from None
     if len(aes_key) != 32:
-        raise EnvelopeError(f"the wrapped AES key is {len(aes_key)} bytes; AES-256 needs 32")
+        raise EnvelopeError(
+            f"the wrapped AES key is {len(aes_key)} bytes; AES-256 needs 32", "aes_key"
+        )
     try:
         return AESGCM(aes_key).decrypt(iv, sealed, None)
     except InvalidTag:
         raise EnvelopeError(
             "failed to decrypt ciphertext: cipher: message authentication failed "
-            "(AES-256-GCM tag mismatch: the IV, ciphertext or tag was altered or cut)"
+            "(AES-256-GCM tag mismatch: the IV, ciphertext or tag was altered or cut)",
+            "aes_gcm",
         ) from None
 
 
@@ -111,12 +136,13 @@ def load_public_key(pem: str) -> rsa.RSAPublicKey:
         key = serialization.load_pem_public_key(normalized.encode("ascii"))
     except (ValueError, UnicodeEncodeError, UnsupportedAlgorithm):
         raise EnvelopeError(
-            "public_key is not a PEM public key (-----BEGIN PUBLIC KEY-----)"
+            "public_key is not a PEM public key (-----BEGIN PUBLIC KEY-----)", "public_key"
         ) from None
     if not isinstance(key, rsa.RSAPublicKey):
-        raise EnvelopeError("public_key must be an RSA key")
+        raise EnvelopeError("public_key must be an RSA key", "public_key")
     if key.key_size < MIN_RSA_BITS:
         raise EnvelopeError(
-            f"public_key is RSA-{key.key_size}; at least {MIN_RSA_BITS} bits are needed"
+            f"public_key is RSA-{key.key_size}; at least {MIN_RSA_BITS} bits are needed",
+            "public_key",
         )
     return key

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from mock_server.core.errors import ProviderError
+from mock_server.providers.kyc.envelope import STEPS, EnvelopeError
 
 BAD_CREDENTIALS = (
     "The user or system was not able to be authenticated "
@@ -55,17 +56,36 @@ def operation_outcome(status: int, rule: str, text: str, detail: str) -> Provide
     return ProviderError(status, rule, text, detail=detail, body=outcome_body(text))
 
 
-def invalid_token(rule: str, detail: str) -> ProviderError:
-    return ProviderError(401, rule, "Invalid Access Token", detail=detail, body=INVALID_TOKEN_FAULT)
+def invalid_token(rule: str, detail: str, diagnosis: dict[str, Any] | None = None) -> ProviderError:
+    return ProviderError(
+        401,
+        rule,
+        "Invalid Access Token",
+        detail=detail,
+        diagnosis=diagnosis,
+        body=INVALID_TOKEN_FAULT,
+    )
 
 
 def bad_request(detail: str, rule: str = "validation", **kwargs: Any) -> ProviderError:
     return ProviderError(400, rule, "Bad Request", detail=detail, **kwargs)
 
 
-def bad_envelope(detail: str) -> ProviderError:
+def envelope_diagnosis(step: str) -> dict[str, Any]:
+    """Which step of opening the message failed, and which ones it got through."""
+    passed = list(STEPS[: STEPS.index(step)]) if step in STEPS else list(STEPS)
+    return {"envelope": {"failed_step": step, "passed_steps": passed}}
+
+
+def bad_envelope(exc: EnvelopeError) -> ProviderError:
     # The one real envelope failure seen says "Error: Bad Request" (provider-docs/README.md).
-    return ProviderError(400, "envelope", "Error: Bad Request", detail=detail)
+    return ProviderError(
+        400,
+        "envelope",
+        "Error: Bad Request",
+        detail=str(exc),  # the response's words are unchanged; the step goes to the journal
+        diagnosis=envelope_diagnosis(exc.step),
+    )
 
 
 def not_found(detail: str, rule: str = "not_found") -> ProviderError:

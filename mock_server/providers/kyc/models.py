@@ -15,6 +15,8 @@ class KycClient(SQLModel, table=True):
     organization_name: str = ""
     application_name: str = Field(default="", description="a uuid, as the real token reply has")
     developer_email: str = ""
+    # Deactivated from the control plane: refused at the token endpoint, and its tokens with it.
+    active: bool = True
 
 
 class KycToken(SQLModel, table=True):

@@ -24,6 +24,7 @@ from mock_server.providers.kyc.errors import (
     BAD_CREDENTIALS,
     bad_envelope,
     bad_request,
+    envelope_diagnosis,
     metadata,
     operation_outcome,
     render_error,
@@ -97,6 +98,9 @@ def build_app(ctx: ProviderContext) -> FastAPI:
         client_secret = (form.get("client_secret") or [""])[0]
         client = state.client(client_id) if client_id else None
         record.client_id = client_id[:128] or None
+        # These are the client's own credentials, not the gateway's bearer check: they answer
+        # their documented OperationOutcome in lenient mode too, since no token can be issued
+        # without a client (and a token handed to an unknown client would be a lie).
         if client is None or not _same(client.client_secret, client_secret):
             raise operation_outcome(
                 401,
@@ -105,6 +109,13 @@ def build_app(ctx: ProviderContext) -> FastAPI:
                 detail="client_id unknown"
                 if client is None
                 else "client_secret does not match this client_id",
+            )
+        if not client.active:
+            raise operation_outcome(
+                401,
+                "client_inactive",
+                BAD_CREDENTIALS,
+                detail="this client was deactivated on the control plane",
             )
         token, issued = state.issue_token(client.client_id)
         # Field order and values as the doc's example; every value is a string there.
@@ -138,15 +149,24 @@ def build_app(ctx: ProviderContext) -> FastAPI:
             try:
                 plaintext = open_message(body, server_key)
             except EnvelopeError as exc:
-                raise bad_envelope(str(exc)) from None
-            payload = parse_json(plaintext, GENERATE_EXAMPLE)
+                raise bad_envelope(exc) from None
+            try:
+                payload = parse_json(plaintext, GENERATE_EXAMPLE)
+            except ProviderError as err:
+                # Decrypted fine, but what the client sealed is not the JSON object expected.
+                err.diagnosis.update(envelope_diagnosis("json"))
+                raise
         else:
             payload = parse_json(body, GENERATE_EXAMPLE)
         fields = validate(GenerateUrl, payload)
         try:
             client_key = load_public_key(fields.public_key)
         except EnvelopeError as exc:
-            raise bad_request(str(exc), rule="public_key") from None
+            raise bad_request(
+                str(exc),
+                rule="public_key",
+                diagnosis=envelope_diagnosis("public_key") if encrypted else None,
+            ) from None
         token = state.create_session(record.client_id or "", fields.agent_name, fields.agent_nik)
         reply = metadata(
             200,

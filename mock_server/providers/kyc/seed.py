@@ -49,7 +49,8 @@ def make_nik(fake: Any, provinces: list[str], born: date, female: bool) -> str:
 def seed(ctx: SeedContext) -> None:
     data = load_fixture()
     fake, conn = ctx.fake, ctx.conn
-    conn.execute(KycClient.__table__.insert(), data["clients"])  # type: ignore[attr-defined]
+    clients = [{"active": True} | client for client in data["clients"]]
+    conn.execute(KycClient.__table__.insert(), clients)  # type: ignore[attr-defined]
     patients: dict[str, dict[str, Any]] = {}
     while len(patients) < data["patients"]:
         female = fake.boolean()
