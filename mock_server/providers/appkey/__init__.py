@@ -23,6 +23,7 @@ Known gaps
 from mock_server.core.provider import DemoCredential, Provider, ProviderContext, ProviderParts
 from mock_server.providers.appkey.auth import Handoff, build_authenticate
 from mock_server.providers.appkey.config import AppKeySettings
+from mock_server.providers.appkey.credentials import AppKeyCredentials
 from mock_server.providers.appkey.errors import render_error
 from mock_server.providers.appkey.routes import build_app
 from mock_server.providers.appkey.seed import seed
@@ -49,4 +50,5 @@ provider = Provider(
         DemoCredential("app key / private key", "appkey-demo-public", "appkey-demo-private"),
         DemoCredential("demo user", "demo@example.com", "demo-password"),
     ),
+    credentials=AppKeyCredentials,
 )
