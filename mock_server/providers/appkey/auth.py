@@ -38,6 +38,8 @@ takes any genuine credential of the app, then gets 404; without one it gets the 
 import hashlib
 import hmac
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -152,17 +154,31 @@ class Handoff:
     """Passes each request's Principal from auth to the handler.
 
     The pipeline calls auth with an ``Incoming`` (no ASGI scope), then the app at once; the app's
-    outermost layer pops the entry by journal id into ``scope["state"]``, so nothing lingers.
+    outermost layer pops the entry by journal id into ``scope["state"]``. A request rejected after
+    auth (the per-client rate limit's 429) never reaches the app, so its entry is never popped:
+    entries older than ``STALE_SECONDS`` are dropped on the next ``put``, keeping the map to the
+    requests in flight instead of growing with every rate-limited request.
     """
 
-    def __init__(self) -> None:
-        self._by_record: dict[str, Principal] = {}
+    STALE_SECONDS = 30.0  # far beyond the microseconds between auth and the app
+
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
+        self._now = now
+        self._by_record: dict[str, tuple[float, Principal]] = {}
 
     def put(self, record_id: str, principal: Principal) -> None:
-        self._by_record[record_id] = principal
+        now = self._now()
+        # Insertion order is age order: drop from the oldest until a fresh one.
+        while self._by_record:
+            oldest = next(iter(self._by_record))
+            if now - self._by_record[oldest][0] < self.STALE_SECONDS:
+                break
+            del self._by_record[oldest]
+        self._by_record[record_id] = (now, principal)
 
     def pop(self, record_id: str) -> Principal | None:
-        return self._by_record.pop(record_id, None)
+        entry = self._by_record.pop(record_id, None)
+        return entry[1] if entry else None
 
     def __len__(self) -> int:
         return len(self._by_record)
