@@ -11,8 +11,9 @@ What is emulated
     provinces as app-level data.
 
 Auth
-    See ``auth.py`` for the check order and why. Tokens: see ``tokens.py``. Lifetimes follow the
-    sandbox clock and are settings.
+    See ``auth.py`` for the check order, why, and lenient mode. Tokens: see ``tokens.py``.
+    Lifetimes follow the sandbox clock and are settings. Apps are managed from the control plane
+    (``credentials.py``); ``sign`` gives ``mock-server sign`` the headers of a request.
 
 Known gaps
     The doc names no endpoint, body, error shape, lifetime or token format: every one here is the
@@ -20,13 +21,71 @@ Known gaps
     the doc.
 """
 
-from mock_server.core.provider import DemoCredential, Provider, ProviderContext, ProviderParts
-from mock_server.providers.appkey.auth import Handoff, build_authenticate
+import uuid
+
+from mock_server.core.provider import (
+    DemoCredential,
+    Provider,
+    ProviderContext,
+    ProviderParts,
+    SignInput,
+)
+from mock_server.providers.appkey.auth import API, Handoff, build_authenticate, requirement_for
 from mock_server.providers.appkey.config import AppKeySettings
+from mock_server.providers.appkey.credentials import AppKeyCredentials
 from mock_server.providers.appkey.errors import render_error
 from mock_server.providers.appkey.routes import build_app
 from mock_server.providers.appkey.seed import seed
 from mock_server.providers.appkey.tokens import TokenStore
+
+DEMO_APP_KEY, DEMO_PRIVATE_KEY = "appkey-demo-public", "appkey-demo-private"
+DEMO_USERNAME, DEMO_PASSWORD = "demo@example.com", "demo-password"
+
+
+def conventions(app_key: str, bearer: str) -> dict[str, str]:
+    return {
+        "x-app-key": app_key,
+        "x-request-id": str(uuid.uuid4()),  # fresh on every call: a reused one is 409
+        "x-language": "id",  # the documented default
+        "Authorization": f"Bearer {bearer}",
+    }
+
+
+def sign(request: SignInput) -> dict[str, str]:
+    """The conventions' headers and the bearer the operation at ``request.path`` takes, chosen by
+    the same table auth checks against. For anything but login, it logs the demo user in over
+    HTTP first (a new login each time, so the tokens are fresh by the sandbox clock)."""
+    import httpx  # only the CLI signs: the server never pays for the import
+
+    app_key = request.client_id or DEMO_APP_KEY
+    private_key = request.secret or DEMO_PRIVATE_KEY
+    need = requirement_for(request.path.split("?", 1)[0])
+    if need.bearer == "private_key":
+        return conventions(app_key, private_key)
+    url = f"{request.base_url.rstrip('/')}{API}/auth/login"
+    try:
+        response = httpx.post(
+            url,
+            json={"username": DEMO_USERNAME, "password": DEMO_PASSWORD},
+            headers=conventions(app_key, private_key) | {"x-language": "en"},
+            timeout=10,
+        )
+    except httpx.HTTPError as exc:
+        raise RuntimeError(f"cannot log in at {url}: {exc}; is the sandbox running?") from exc
+    if response.status_code != 200:
+        try:
+            body = response.json()
+            reason = f"{body.get('code')}: {body.get('message')} {body.get('detail') or ''}"
+        except ValueError:
+            reason = response.text[:200]
+        raise RuntimeError(f"login at {url} answered {response.status_code} ({reason.strip()})")
+    tokens = response.json()["data"]
+    # "any" (an unknown path) takes any live credential: the access token, as for data.
+    bearer = {"refresh": "refresh_token", "user": "user_token"}.get(need.bearer, "access_token")
+    headers = conventions(app_key, tokens[bearer])
+    if need.user_token:
+        headers["x-user-token"] = tokens["user_token"]
+    return headers
 
 
 def build(ctx: ProviderContext) -> ProviderParts:
@@ -49,4 +108,6 @@ provider = Provider(
         DemoCredential("app key / private key", "appkey-demo-public", "appkey-demo-private"),
         DemoCredential("demo user", "demo@example.com", "demo-password"),
     ),
+    credentials=AppKeyCredentials,
+    sign=sign,
 )

@@ -3,7 +3,8 @@ listed in one place in ``docs/providers/appkey.md``.
 
 Success envelope: ``{"success": true, "message": "<in x-language>", "data": …}`` (``meta`` on
 lists). Auth (``auth.py``) has already verified every credential when a handler runs; the handler
-reads the verified app and token rows from ``PrincipalDep``.
+reads the verified app and token rows from ``PrincipalDep``. In lenient mode they may be rows that
+failed a check; where none names the user, ``who.user_pk`` raises the strict answer.
 """
 
 import hmac
