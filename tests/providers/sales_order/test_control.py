@@ -1,20 +1,27 @@
-"""Sales Order on the control plane: lenient mode and the time-window diagnosis."""
+"""Sales Order on the control plane: lenient mode, clients through the generic admin endpoints,
+the sign hook, and the time-window diagnosis."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 
+from mock_server.core.provider import SignInput
+from mock_server.providers.sales_order import provider
+from mock_server.providers.sales_order.config import SalesOrderSettings
 from tests.helpers import FROZEN, journal_entry
 from tests.providers.sales_order.signing import (
     DEMO_CLIENT,
     mint_token,
     new_key,
+    public_pem,
     sign,
 )
 
 PATH = "/api/v1/sales-orders"
 NOW = int(FROZEN.timestamp())
 CONTROL = "/__admin/providers/sales_order/control"
+CLIENTS = "/__admin/providers/sales_order/clients"
 ORDER = {
     "customer_code": "CUST-001",
     "site_code": "SITE-001",
@@ -138,6 +145,118 @@ def test_back_to_strict_rejects_again(so, signed, admin, lenient):
     response = so.get(PATH, headers=signed(timestamp=str(NOW - 3600)))
     assert response.status_code == 401
     assert response.json()["message"] == "Request timestamp out of range"
+
+
+# -- clients through the generic admin endpoints -------------------------------------------------
+def test_clients_are_listed_without_secrets(admin):
+    clients = admin.get(CLIENTS).json()
+    assert [c["client_id"] for c in clients] == [
+        "partner-client-001",
+        "partner-client-002",
+        "partner-client-inactive",
+    ]
+    assert "secret-key-123" not in str(clients)
+    assert clients[0]["secret_fingerprint"].startswith("sha256:")
+    assert [c["public_key_registered"] for c in clients] == [True, False, True]
+    assert clients[0]["public_key_fingerprint"].startswith("sha256:")
+
+
+def login(so, client_id: str, secret: str) -> int:
+    body = {"client_id": client_id, "client_secret": secret}
+    return so.post("/api/v1/auth/login", json=body).status_code
+
+
+def test_create_register_rotate_deactivate(so, signed, admin):
+    created = admin.post(CLIENTS, json={"client_id": "partner-x", "name": "X"})
+    assert created.status_code == 201
+    first = created.json()["client_secret"]
+    assert created.json()["public_key_registered"] is False
+    assert login(so, "partner-x", first) == 200
+
+    key = new_key()
+    admin.put("/__admin/sales-order/clients/partner-x/public-key", content=public_pem(key))
+    listed = {c["client_id"]: c for c in admin.get(CLIENTS).json()}
+    assert listed["partner-x"]["public_key_registered"] is True
+    headers = signed(client_id="partner-x", key=key)
+    assert so.get(PATH, headers=headers).status_code == 200
+
+    rotated = admin.post(f"{CLIENTS}/partner-x/rotate").json()
+    assert rotated["client_secret"] != first
+    assert rotated["secret_fingerprint"] != created.json()["secret_fingerprint"]
+    assert login(so, "partner-x", first) == 401
+    assert login(so, "partner-x", rotated["client_secret"]) == 200
+
+    off = admin.post(f"{CLIENTS}/partner-x/active", json={"active": False}).json()
+    assert off["active"] is False
+    assert so.get(PATH, headers=headers).status_code == 403
+    assert login(so, "partner-x", rotated["client_secret"]) == 403
+
+
+def test_a_created_client_without_an_id_gets_one(admin):
+    created = admin.post(CLIENTS, json={}).json()
+    assert created["client_id"].startswith("partner-")
+    assert created["client_secret"]
+
+
+def test_client_errors(admin):
+    assert admin.post(CLIENTS, json={"client_id": DEMO_CLIENT}).status_code == 409
+    assert admin.post(f"{CLIENTS}/nobody/rotate").status_code == 404
+    assert admin.post(f"{CLIENTS}/nobody/active", json={"active": True}).status_code == 404
+
+
+# -- the sign hook -------------------------------------------------------------------------------
+def sign_input(sandbox, **changes) -> SignInput:
+    base = SignInput(
+        method="POST",
+        path=PATH,
+        body=b"{}",
+        client_id=None,
+        secret=None,
+        key_file=None,
+        now=sandbox.clock.now(),
+        base_url="http://testserver",
+        settings=SalesOrderSettings(),
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def test_sign_headers_are_accepted(so, sandbox):
+    assert provider.sign is not None
+    headers = provider.sign(sign_input(sandbox))
+    assert set(headers) == {
+        "Authorization",
+        "X-CLIENT-ID",
+        "X-TIMESTAMP",
+        "X-SIGNATURE",
+        "Content-Type",
+    }
+    assert headers["X-TIMESTAMP"] == str(NOW)
+    response = so.post(PATH, json=ORDER, headers=headers)
+    assert response.status_code == 201, response.text
+    assert "x-mock-would-have-failed" not in response.headers
+
+
+def test_sign_with_a_key_file_and_the_sandbox_time(so, sandbox, admin, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+
+    key = new_key()
+    admin.put("/__admin/sales-order/clients/partner-client-002/public-key", content=public_pem(key))
+    key_file = tmp_path / "private.pem"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    sandbox.clock.advance(86_400)  # the token and X-TIMESTAMP follow the sandbox clock
+    headers = provider.sign(
+        sign_input(
+            sandbox, client_id="partner-client-002", key_file=str(key_file), now=sandbox.clock.now()
+        )
+    )
+    assert headers["X-TIMESTAMP"] == str(NOW + 86_400)
+    assert so.get(PATH, headers=headers).status_code == 200
 
 
 # -- explain: the time window ----------------------------------------------------------------------
