@@ -50,7 +50,9 @@ def sign(request: SignInput) -> dict[str, str]:
     works with no server running (a curl command for a CI script, a server not started yet) and
     dates the token by ``request.now``, the sandbox clock, even when it is frozen or moved. The
     client secret is therefore not needed; the client must still exist, be active and have the
-    key's public half registered when the request is sent. The body is not signed by this API.
+    key's public half registered when the request is sent. The cost: the signer must know the
+    server's ``jwt_secret`` (``MOCK_SALES_ORDER_JWT_SECRET``; the documented demo default
+    otherwise). The body is not signed by this API.
     """
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
