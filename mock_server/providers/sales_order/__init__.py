@@ -23,14 +23,63 @@ Known gaps
     seconds after creation.
 """
 
-from mock_server.core.provider import DemoCredential, Provider, ProviderContext, ProviderParts
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from mock_server.core.provider import (
+    DemoCredential,
+    Provider,
+    ProviderContext,
+    ProviderParts,
+    SignInput,
+)
 from mock_server.providers.sales_order.admin import build_admin_router
 from mock_server.providers.sales_order.auth import build_authenticate
 from mock_server.providers.sales_order.cli import add_cli
 from mock_server.providers.sales_order.config import SalesOrderSettings
+from mock_server.providers.sales_order.credentials import SalesOrderCredentials
 from mock_server.providers.sales_order.errors import render_error
 from mock_server.providers.sales_order.routes import build_app
 from mock_server.providers.sales_order.seed import seed
+
+
+def sign(request: SignInput) -> dict[str, str]:
+    """Headers of a correctly signed request, for ``mock-server sign sales_order …``.
+
+    The JWT is minted here with the settings' ``jwt_secret`` rather than fetched from
+    ``/api/v1/auth/login``: the sandbox issues exactly such tokens (``tokens.issue``), so this
+    works with no server running (a curl command for a CI script, a server not started yet) and
+    dates the token by ``request.now``, the sandbox clock, even when it is frozen or moved. The
+    client secret is therefore not needed; the client must still exist, be active and have the
+    key's public half registered when the request is sent. The cost: the signer must know the
+    server's ``jwt_secret`` (``MOCK_SALES_ORDER_JWT_SECRET``; the documented demo default
+    otherwise). The body is not signed by this API.
+    """
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from mock_server.clients.sales_order import demo_private_key, sales_order_signature
+    from mock_server.providers.sales_order import tokens
+
+    client_id = request.client_id or "partner-client-001"
+    if request.key_file:
+        with open(request.key_file, "rb") as f:
+            pem = f.read()
+    else:
+        pem = demo_private_key()  # DEMO ONLY; registered for partner-client-001
+    key = load_pem_private_key(pem, password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("SHA256withRSA needs an RSA private key")
+    now = request.now.timestamp()
+    token, _ = tokens.issue(
+        request.settings.jwt_secret, client_id, now, request.settings.token_lifetime
+    )
+    timestamp = str(int(now))
+    return {
+        "Authorization": f"Bearer {token}",
+        "X-CLIENT-ID": client_id,
+        "X-TIMESTAMP": timestamp,
+        "X-SIGNATURE": sales_order_signature(key, client_id, timestamp),
+        "Content-Type": "application/json",
+    }
 
 
 def build(ctx: ProviderContext) -> ProviderParts:
@@ -53,4 +102,6 @@ provider = Provider(
     secret_headers=frozenset({"x-signature"}),
     admin_router=build_admin_router,
     add_cli=add_cli,
+    credentials=SalesOrderCredentials,
+    sign=sign,
 )

@@ -170,6 +170,23 @@ def build_app(ctx: ProviderContext) -> FastAPI:
         return issue_token(claims.client_id)
 
     # -- orders ---------------------------------------------------------------------------------
+    def owner(record: Any) -> str:
+        """The client a new order belongs to. Strict auth only lets known clients through; lenient
+        mode serves requests as X-CLIENT-ID (or the token's client_id) even when that client is
+        unknown, and an order cannot be stored without an existing owner, so that one case is
+        refused as auth would have refused it. Reads need no such check: an unknown client
+        simply owns no orders."""
+        client_id = record.client_id or ""
+        if record.would_have_failed and client_by_id.first(client_id=client_id) is None:
+            raise ProviderError(
+                403,
+                "client",
+                "Client is deactivated",
+                detail=f"client {client_id[:128]!r} is unknown: even in lenient mode an order "
+                "needs an existing client to own it",
+            )
+        return client_id
+
     def order_or_404(client_id: str, ref: str) -> Any:
         row = None
         if ref.isdigit() and len(ref) <= 18:
@@ -229,7 +246,7 @@ def build_app(ctx: ProviderContext) -> FastAPI:
     )
     async def create_sales_order(record: RecordDep) -> JSONResponse:
         """Create a new sales order."""
-        client_id = record.client_id or ""
+        client_id = owner(record)
         body = parse_body(SalesOrderRequest, record.body)
         products = check_master_data(body)
         now = clock.timestamp()

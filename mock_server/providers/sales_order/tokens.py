@@ -79,3 +79,15 @@ def _wrong_algorithm(token: str) -> ProviderError:
             "unsigned tokens (alg none) are refused; use the token from /api/v1/auth/login"
         )
     return invalid_token(f"the token is signed with {alg[:20]}; this API issues HS256 tokens only")
+
+
+def unverified_client_id(authorization: str) -> str | None:
+    """The ``client_id`` a bearer token claims, without verifying it: lenient mode only, to name
+    the caller of a request whose token failed (never to grant anything strict mode refuses)."""
+    token = authorization.strip().rpartition(" ")[2]
+    try:
+        payload = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError:
+        return None
+    client_id = payload.get("client_id") if isinstance(payload, dict) else None
+    return client_id if isinstance(client_id, str) and client_id else None
