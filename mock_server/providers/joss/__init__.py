@@ -10,7 +10,8 @@ What is emulated
     types), each client seeing only what it reported.
 
 Auth
-    See ``auth.py`` for the check order and the string to sign.
+    See ``auth.py`` for the check order, the string to sign and lenient mode. Clients are managed
+    from the control plane (``credentials.py``); ``sign`` below serves ``mock-server sign joss``.
 
 Known gaps
     The doc gives no error body, response bodies, clock-skew window or XML layout; the mock's
