@@ -1,4 +1,4 @@
-"""JOSS request authentication, in this order (the first failure answers):
+"""JOSS request authentication, in this order (in strict mode the first failure answers):
 
 1. Client-Id, Request-Id, Request-Timestamp, Signature present, and Content-Type on
    POST/PUT/PATCH                                        -> 400 naming every missing header
@@ -20,6 +20,11 @@ String to sign (DOKU's non-SNAP scheme, which JOSS's auth page follows): the lin
 ``Client-Id:…``, ``Request-Id:…``, ``Request-Timestamp:…``, ``Request-Target:<path as sent,
 without the query string>`` and, only when there is a body, ``Digest:<base64 SHA-256 of the raw
 body bytes>``, joined by ``\\n`` with no trailing newline.
+
+Lenient mode (``/__admin/providers/joss/control``) notes each failure instead of answering it
+and runs every check it still can: the header and window checks always, the replay check when
+there is a Client-Id, the environment, signature and inactive checks when the Client-Id is known.
+The request is then served as the claimed Client-Id.
 """
 
 import base64
@@ -31,6 +36,7 @@ from typing import Any
 
 from sqlalchemy import bindparam
 
+from mock_server.core.clock import skew_diagnosis
 from mock_server.core.errors import ProviderError
 from mock_server.core.pipeline import Incoming
 from mock_server.core.provider import Authenticate, ProviderContext
@@ -100,7 +106,12 @@ def _header_error(name: str, detail: str) -> ProviderError:
 
 
 def check_headers(req: Incoming) -> dict[str, str]:
-    """Steps 1 to 3: presence, form, Content-Type, Accept."""
+    """Steps 1 to 3: presence, form, Content-Type, Accept.
+
+    Each failure goes through ``req.reject``: in strict mode the first one raises, so the order
+    above decides the answer; in lenient mode every failure is noted and the values are returned
+    as sent (empty when missing), for the checks that can still run.
+    """
     headers = req.headers
     values = {name: headers.get(name.lower(), "").strip() for name in SIGNED_HEADERS}
     required = list(SIGNED_HEADERS)
@@ -110,43 +121,56 @@ def check_headers(req: Incoming) -> dict[str, str]:
         values["Content-Type"] = content_type
     missing = [name for name in required if not values[name]]
     if missing:
-        raise ProviderError(
-            400,
-            "missing_headers",
-            "Missing required headers",
-            detail="missing: " + ", ".join(missing),
-            errors=[{"field": name, "message": "required"} for name in missing],
-        )
-    for name in ("Client-Id", "Request-Id"):
-        if not _TOKEN.match(values[name]):
-            raise _header_error(
-                name, f"{name} must be 1 to 128 printable characters without spaces"
+        req.reject(
+            ProviderError(
+                400,
+                "missing_headers",
+                "Missing required headers",
+                detail="missing: " + ", ".join(missing),
+                errors=[{"field": name, "message": "required"} for name in missing],
             )
-    if parse_timestamp(values["Request-Timestamp"]) is None:
-        raise _header_error(
-            "Request-Timestamp",
-            f"Request-Timestamp {values['Request-Timestamp'][:64]!r} is not ISO 8601 UTC with Z, "
-            "e.g. 2022-09-22T01:51:00Z (08:51:00 WIB minus 7 hours)",
         )
-    if not _SIGNATURE.match(values["Signature"]):
-        raise _header_error("Signature", "Signature must be HMACSHA256=<base64>")
+    # Only what was sent is checked for form: a missing header was reported above (in strict
+    # mode nothing gets here with one missing).
+    for name in ("Client-Id", "Request-Id"):
+        if values[name] and not _TOKEN.match(values[name]):
+            req.reject(
+                _header_error(name, f"{name} must be 1 to 128 printable characters without spaces")
+            )
+    timestamp = values["Request-Timestamp"]
+    if timestamp and parse_timestamp(timestamp) is None:
+        req.reject(
+            _header_error(
+                "Request-Timestamp",
+                f"Request-Timestamp {timestamp[:64]!r} is not ISO 8601 UTC with Z, "
+                "e.g. 2022-09-22T01:51:00Z (08:51:00 WIB minus 7 hours)",
+            )
+        )
+    if values["Signature"] and not _SIGNATURE.match(values["Signature"]):
+        req.reject(_header_error("Signature", "Signature must be HMACSHA256=<base64>"))
 
     if (req.body or req.method in BODY_METHODS) and content_type:
         media = content_type.split(";", 1)[0].strip().lower()
         if media != "application/json":
-            raise ProviderError(
-                415,
-                "content_type",
-                "Unsupported Media Type",
-                detail=f"Content-Type {content_type[:64]!r}: only application/json is supported",
+            req.reject(
+                ProviderError(
+                    415,
+                    "content_type",
+                    "Unsupported Media Type",
+                    detail=f"Content-Type {content_type[:64]!r}: only application/json is "
+                    "supported",
+                )
             )
     if negotiate(headers.get("accept")) is None:
-        raise ProviderError(
-            406,
-            "accept",
-            "Not Acceptable",
-            detail=f"Accept {headers.get('accept', '')[:64]!r}: only application/json and "
-            "application/xml are supported",
+        # Lenient mode serves it anyway, in JSON (the handlers fall back to JSON).
+        req.reject(
+            ProviderError(
+                406,
+                "accept",
+                "Not Acceptable",
+                detail=f"Accept {headers.get('accept', '')[:64]!r}: only application/json and "
+                "application/xml are supported",
+            )
         )
     return values
 
@@ -162,69 +186,137 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
     window = ctx.settings.timestamp_window
     environment = ctx.settings.environment
 
-    async def authenticate(req: Incoming) -> str:
+    async def authenticate(req: Incoming) -> str | None:
+        # Each failed check goes through req.reject: it raises in strict mode (so the first
+        # failure answers, in the order above); in lenient mode it notes the failure and auth
+        # goes on with every check it can still run.
+        #
+        # What lenient mode returns: the Client-Id as claimed, whether or not it could be
+        # verified (unknown, other environment, wrong signature, inactive). The handlers then act
+        # as that client, which is what the code under test expects to see; the journal and the
+        # X-Mock-Would-Have-Failed header say what strict mode would have answered. Without any
+        # Client-Id there is no one to act as: None (the handlers treat that as an anonymous
+        # client with its own, empty, space).
         values = check_headers(req)
         client_id = values["Client-Id"]
         request_id = values["Request-Id"]
         timestamp = values["Request-Timestamp"]
 
-        moment = parse_timestamp(timestamp)
-        assert moment is not None  # check_headers rejected the unparseable
         now = ctx.clock.timestamp()
-        skew = moment.timestamp() - now
-        if abs(skew) > window:
-            raise ProviderError(
-                401,
-                "timestamp_window",
-                EXPIRED,
-                detail=f"Request-Timestamp is {abs(skew):.0f} s "
-                f"{'ahead of' if skew > 0 else 'behind'} the sandbox clock; allowed: ±{window} s "
-                "(the timestamp is UTC: WIB minus 7 hours)",
-                diagnosis={"skew_seconds": round(skew, 3), "window_seconds": window},
-            )
+        moment = parse_timestamp(timestamp)
+        if moment is not None:  # missing or malformed: reported by check_headers
+            skew = moment.timestamp() - now
+            if abs(skew) > window:
+                req.reject(
+                    ProviderError(
+                        401,
+                        "timestamp_window",
+                        EXPIRED,
+                        detail=f"Request-Timestamp is {abs(skew):.0f} s "
+                        f"{'ahead of' if skew > 0 else 'behind'} the sandbox clock; allowed: "
+                        f"±{window} s (the timestamp is UTC: WIB minus 7 hours)",
+                        diagnosis=skew_diagnosis(skew, window),
+                    )
+                )
+
+        if not client_id:
+            return None  # no client: no secret to verify with, no one to act as
 
         client = client_cache.get(client_id, lambda: select_client.first(client_id=client_id))
         if client is None:
-            raise ProviderError(401, "client", INVALID, detail=f"unknown Client-Id {client_id!r}")
-        req.record.client_id = client_id
-        if client.environment != environment:
-            raise ProviderError(
-                401,
-                "environment",
-                INVALID,
-                detail=f"Client-Id {client_id!r} is a {client.environment} credential; this "
-                f"sandbox emulates JOSS {environment} ({HOSTS[environment]}), which has its own "
-                f"credentials (start it with --joss-environment {client.environment} to use it)",
+            req.reject(
+                ProviderError(
+                    401,
+                    "client",
+                    INVALID,
+                    detail=f"unknown Client-Id {client_id!r}",
+                    diagnosis={
+                        "hints": [
+                            "no client with this id: GET /__admin/providers/joss/clients lists "
+                            "them, POST there creates one (or use joss-sandbox-client)"
+                        ]
+                    },
+                )
             )
+        else:
+            req.record.client_id = client_id
+            if client.environment != environment:
+                req.reject(
+                    ProviderError(
+                        401,
+                        "environment",
+                        INVALID,
+                        detail=f"Client-Id {client_id!r} is a {client.environment} credential; "
+                        f"this sandbox emulates JOSS {environment} ({HOSTS[environment]}), which "
+                        "has its own credentials (start it with --joss-environment "
+                        f"{client.environment} to use it)",
+                        diagnosis={
+                            "client_environment": client.environment,
+                            "sandbox_environment": environment,
+                        },
+                    )
+                )
 
-        message = string_to_sign(client_id, request_id, timestamp, req.path, req.body)
-        expected = sign(client.client_secret, message)
-        received = values["Signature"]
-        if not hmac.compare_digest(expected.encode(), received.encode("latin-1")):
-            raise ProviderError(
-                401,
-                "signature",
-                INVALID,
-                detail="HMACSHA256 over Client-Id, Request-Id, Request-Timestamp, Request-Target"
-                + (" and Digest" if req.body else "")
-                + " does not match",
-                diagnosis=_diagnose(req, values, client.client_secret, message, expected),
-            )
-        if not client.active:
-            raise ProviderError(
-                403,
-                "client_inactive",
-                "The access token permission does not have permission to process the request",
-                detail=f"Client-Id {client_id!r} is inactive",
-            )
+            received = values["Signature"]
+            if received:  # missing: reported by check_headers
+                message = string_to_sign(client_id, request_id, timestamp, req.path, req.body)
+                expected = sign(client.client_secret, message)
+                if not hmac.compare_digest(expected.encode(), received.encode("latin-1")):
+                    req.reject(
+                        ProviderError(
+                            401,
+                            "signature",
+                            INVALID,
+                            detail="HMACSHA256 over Client-Id, Request-Id, Request-Timestamp, "
+                            "Request-Target"
+                            + (" and Digest" if req.body else "")
+                            + " does not match",
+                            diagnosis=_diagnose(
+                                req, values, client.client_secret, message, expected
+                            ),
+                        )
+                    )
+            if not client.active:
+                req.reject(
+                    ProviderError(
+                        403,
+                        "client_inactive",
+                        "The access token permission does not have permission to process the "
+                        "request",
+                        detail=f"Client-Id {client_id!r} is inactive",
+                        diagnosis={
+                            "hints": [
+                                "reactivate it with POST /__admin/providers/joss/clients/"
+                                f'{client_id}/active {{"active": true}}'
+                            ]
+                        },
+                    )
+                )
 
         # The doc: "All requests except for GET method should be unique identified by Request-Id".
-        if req.method != "GET" and not await ctx.replay.consume("joss", client_id, request_id, now):
-            raise ProviderError(
-                409,
-                "replay",
-                "Conflict",
-                detail=f"duplicate Request-Id {request_id!r}: it was already used by this client",
+        # Strict mode gets here only with a verified signature, so junk never burns an id. In
+        # lenient mode the request is served, so its id is consumed like any served request's
+        # (a malformed one, already reported, is not stored).
+        if (
+            req.method != "GET"
+            and request_id
+            and _TOKEN.match(request_id)
+            and not await ctx.replay.consume("joss", client_id, request_id, now)
+        ):
+            req.reject(
+                ProviderError(
+                    409,
+                    "replay",
+                    "Conflict",
+                    detail=f"duplicate Request-Id {request_id!r}: it was already used by this "
+                    "client",
+                    diagnosis={
+                        "hints": [
+                            "send a fresh Request-Id (a random UUID) with every request but GET, "
+                            "retries included"
+                        ]
+                    },
+                )
             )
         return client_id
 

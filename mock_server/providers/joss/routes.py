@@ -22,6 +22,7 @@ from starlette.responses import Response
 from mock_server.core.clock import isoformat_z
 from mock_server.core.deps import RecordDep
 from mock_server.core.errors import ProviderError
+from mock_server.core.journal import Record
 from mock_server.core.pipeline import install_error_handlers, note_rejection
 from mock_server.core.provider import ProviderContext
 from mock_server.db import Prepared
@@ -56,6 +57,17 @@ def reply(request: Request, data: Any, status: int = 200, meta: Any = None) -> R
     if meta is not None:
         body["meta"] = meta
     return render(body, status, negotiate(request.headers.get("accept")) or JSON)
+
+
+def caller(record: Record) -> str:
+    """Whose companies and vacancies this request sees and changes.
+
+    In strict mode auth has verified the Client-Id. In lenient mode it is the Client-Id as
+    claimed, verified or not (so the code under test sees what it would with correct auth); a
+    request without any Client-Id acts as an anonymous client, the empty id, which owns only what
+    such requests reported. No seeded or created client has the empty id.
+    """
+    return record.client_id or ""
 
 
 def path_id(value: str) -> str:
@@ -101,7 +113,7 @@ class Store:
         )
         self.delete = db.prepare(table.delete().where(table.c.id == bindparam("ident")))
 
-    def owned(self, ident: str, client_id: str | None) -> Any:
+    def owned(self, ident: str, client_id: str) -> Any:
         """The row, when it is this client's; 404 when absent, 403 when another's."""
         row = self.select.first(ident=ident)
         if row is None:
@@ -210,7 +222,7 @@ def build_app(ctx: ProviderContext) -> FastAPI:
     async def put_company(company_id: str, request: Request, record: RecordDep) -> Response:
         """Create or update a company (201 when created, 200 when updated)."""
         ident = path_id(company_id)
-        client_id = record.client_id or ""
+        client_id = caller(record)
         existing = companies.check_owner(ident, client_id)
         company = validate(
             Company, parse_json(record.body), references(), COMPANY_REFERENCES, COMPANY_REGIONS
@@ -230,12 +242,12 @@ def build_app(ctx: ProviderContext) -> FastAPI:
     @app.get("/api/v1/companies/{company_id}")
     async def find_company(company_id: str, request: Request, record: RecordDep) -> Response:
         """One company this client reported."""
-        return reply(request, resource_json(companies.owned(path_id(company_id), record.client_id)))
+        return reply(request, resource_json(companies.owned(path_id(company_id), caller(record))))
 
     @app.delete("/api/v1/companies/{company_id}")
     async def delete_company(company_id: str, request: Request, record: RecordDep) -> Response:
         """Delete a company; answers the deleted company. Its vacancies keep their employer."""
-        row = companies.owned(path_id(company_id), record.client_id)
+        row = companies.owned(path_id(company_id), caller(record))
         companies.delete.run(ident=row.id)
         return reply(request, resource_json(row))
 
@@ -245,7 +257,7 @@ def build_app(ctx: ProviderContext) -> FastAPI:
     ) -> Response:
         """This client's companies, oldest first, paginated."""
         data, meta = paged(
-            ctx, companies_table, [companies_table.c.client_id == record.client_id], page, per_page
+            ctx, companies_table, [companies_table.c.client_id == caller(record)], page, per_page
         )
         return reply(request, data, meta=meta)
 
@@ -254,7 +266,7 @@ def build_app(ctx: ProviderContext) -> FastAPI:
     async def put_industrial_vacancy(job_id: str, request: Request, record: RecordDep) -> Response:
         """Create or update an industrial vacancy report (201 when created, 200 when updated)."""
         ident = path_id(job_id)
-        client_id = record.client_id or ""
+        client_id = caller(record)
         existing = vacancies.check_owner(ident, client_id)
         vacancy = validate(
             IndustrialVacancy,
@@ -280,12 +292,12 @@ def build_app(ctx: ProviderContext) -> FastAPI:
     @app.get("/api/v1/jobs/{job_id}")
     async def find_job_vacancy(job_id: str, request: Request, record: RecordDep) -> Response:
         """One vacancy this client reported."""
-        return reply(request, resource_json(vacancies.owned(path_id(job_id), record.client_id)))
+        return reply(request, resource_json(vacancies.owned(path_id(job_id), caller(record))))
 
     @app.delete("/api/v1/jobs/{job_id}")
     async def delete_job_vacancy(job_id: str, request: Request, record: RecordDep) -> Response:
         """Delete a vacancy; answers the deleted vacancy."""
-        row = vacancies.owned(path_id(job_id), record.client_id)
+        row = vacancies.owned(path_id(job_id), caller(record))
         vacancies.delete.run(ident=row.id)
         return reply(request, resource_json(row))
 
@@ -300,7 +312,7 @@ def build_app(ctx: ProviderContext) -> FastAPI:
     ) -> Response:
         """This client's vacancies, oldest first, paginated; filter by company and status."""
         t = vacancies_table.c
-        conditions = [t.client_id == record.client_id]
+        conditions = [t.client_id == caller(record)]
         if company_id is not None:
             conditions.append(t.employer_id == str(company_id))
         if status is not None:
