@@ -3,7 +3,8 @@
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-app = FastAPI()
+# The same FastAPI settings the sandbox's apps use: native telemetry off (see core/pipeline.py).
+app = FastAPI(telemetry={"tracing": False, "metrics": False, "logs": False})
 
 
 class IdBody(BaseModel):

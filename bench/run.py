@@ -58,24 +58,24 @@ def wait_until(ports: dict[int, str], deadline: float) -> float:
 
 
 def start_sandbox(db: str | None) -> tuple[subprocess.Popen[bytes], dict[str, int], float]:
-    ports = {"admin": free_port(), "digitalent": free_port()}
+    from mock_server.registry import PROVIDERS
+
+    ports = {"admin": free_port()} | {p.name: free_port() for p in PROVIDERS}
     state = ["--db", db] if db else ["--memory"]
+    flags = [f"--{p.flag}-port" for p in PROVIDERS]
+    port_args = [
+        a for flag, p in zip(flags, PROVIDERS, strict=True) for a in (flag, str(ports[p.name]))
+    ]
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [
-            *MOCK,
-            "serve",
-            *state,
-            "--admin-port",
-            str(ports["admin"]),
-            "--digitalent-port",
-            str(ports["digitalent"]),
-        ],
+        [*MOCK, "serve", *state, "--admin-port", str(ports["admin"]), *port_args],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    ready = wait_until({ports["admin"]: "/__admin/health", ports["digitalent"]: "/"}, started + 20)
+    # Every port must answer HTTP: the control plane's health, and any answer from each provider.
+    targets = {ports["admin"]: "/__admin/health"} | {ports[p.name]: "/" for p in PROVIDERS}
+    ready = wait_until(targets, started + 20)
     return proc, ports, ready - started
 
 

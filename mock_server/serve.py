@@ -41,8 +41,10 @@ def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
     bound = {name: sock.getsockname()[1] for name, sock in sockets.items()}
     print(start_table(sandbox, bound), flush=True)
     server = build_server(sandbox, bound)
-    # Everything built so far lives until exit: keep it out of the collector's generations.
+    # Everything built so far lives until exit: keep it out of the collector's generations,
+    # and collect again from here on (main() held the collector off during start-up).
     gc.freeze()
+    gc.enable()
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal; these handlers
     # turn that last step into a normal exit (status 0, no KeyboardInterrupt traceback).
     for signum in (signal.SIGINT, signal.SIGTERM):

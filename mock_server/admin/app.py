@@ -5,15 +5,17 @@ Open on loopback. Listening anywhere else, every endpoint but the health check r
 """
 
 import hmac
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException
+from fastapi import FastAPI, HTTPException
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin.clock import clock_router
 from mock_server.admin.faults import faults_router
 from mock_server.admin.journal import journal_router
 from mock_server.admin.providers import providers_router
+from mock_server.core.pipeline import NO_TELEMETRY
 
 if TYPE_CHECKING:
     from mock_server.app import Sandbox
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
 def build_admin(sandbox: "Sandbox") -> FastAPI:
     app = FastAPI(
+        telemetry=NO_TELEMETRY,
         title="mock-server control plane",
         docs_url="/__admin/docs",
         openapi_url="/__admin/openapi.json",
@@ -29,20 +32,8 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
     settings = sandbox.settings
     token = settings.admin_token.get_secret_value().encode() if settings.admin_token else None
 
-    async def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
-        if settings.on_loopback and token is None:
-            return
-        scheme, _, presented = (authorization or "").partition(" ")
-        if (
-            token is None
-            or scheme.lower() != "bearer"
-            or not hmac.compare_digest(presented.strip().encode(), token)
-        ):
-            raise HTTPException(
-                401,
-                "the control plane needs Authorization: Bearer <MOCK_ADMIN_TOKEN>",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+    if token is not None or not settings.on_loopback:
+        app.add_middleware(RequireToken, token=token)
 
     def providers() -> list[dict[str, Any]]:
         listening = sandbox.listening()
@@ -79,14 +70,12 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
         }
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    guarded = APIRouter(dependencies=[Depends(require_token)])
-
-    @guarded.get("/__admin/providers")
+    @app.get("/__admin/providers")
     async def list_providers() -> list[dict[str, Any]]:
         """Every emulated provider: port, auth scheme, demo client ids."""
         return providers()
 
-    @guarded.get("/__admin/providers/{name}/openapi.json")
+    @app.get("/__admin/providers/{name}/openapi.json")
     async def provider_openapi(name: str) -> dict[str, Any]:
         """One provider's OpenAPI document (its auth headers are described in the README)."""
         from mock_server.app import openapi_of
@@ -95,13 +84,38 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
             raise HTTPException(404, f"unknown provider {name!r}")
         return openapi_of(sandbox.provider_apps[name])
 
-    guarded.include_router(journal_router(sandbox))
-    guarded.include_router(clock_router(sandbox))
-    guarded.include_router(faults_router(sandbox))
-    guarded.include_router(providers_router(sandbox))
+    app.include_router(journal_router(sandbox))
+    app.include_router(clock_router(sandbox))
+    app.include_router(faults_router(sandbox))
+    app.include_router(providers_router(sandbox))
     for provider in sandbox.providers:
         if provider.admin_router:
             router = provider.admin_router(sandbox.context(provider))
-            guarded.include_router(router, prefix=f"/__admin/{provider.flag}")
-    app.include_router(guarded)
+            app.include_router(router, prefix=f"/__admin/{provider.flag}")
     return app
+
+
+class RequireToken:
+    """Every path but the health check needs ``Authorization: Bearer <MOCK_ADMIN_TOKEN>``."""
+
+    def __init__(self, app: ASGIApp, token: bytes | None) -> None:
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] != "/__admin/health":
+            authorization = dict(scope["headers"]).get(b"authorization", b"")
+            scheme, _, presented = authorization.partition(b" ")
+            if (
+                self.token is None
+                or scheme.lower() != b"bearer"
+                or not hmac.compare_digest(presented.strip(), self.token)
+            ):
+                response = JSONResponse(
+                    {"detail": "the control plane needs Authorization: Bearer <MOCK_ADMIN_TOKEN>"},
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

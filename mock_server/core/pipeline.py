@@ -16,6 +16,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,6 +32,10 @@ from mock_server.core.journal import Journal, Record, new_journal_id
 from mock_server.core.provider import Authenticate, RenderError
 
 log = logging.getLogger("mock_server")
+
+# FastAPI's native OpenTelemetry looks up its providers on every request; the sandbox exports
+# no traces, so its apps turn it off (`FastAPI(telemetry=NO_TELEMETRY)`).
+NO_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False}
 
 JOURNAL_HEADER = b"x-mock-journal-id"
 WOULD_HAVE_FAILED = b"x-mock-would-have-failed"

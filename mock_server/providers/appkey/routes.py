@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, select
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.core.pipeline import install_error_handlers
+from mock_server.core.pipeline import NO_TELEMETRY, install_error_handlers
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.appkey.auth import Handoff, Principal
 from mock_server.providers.appkey.errors import (
@@ -121,6 +121,7 @@ class Conventions:
 
 def build_app(ctx: ProviderContext, tokens: TokenStore, handoff: Handoff) -> FastAPI:
     app = FastAPI(
+        telemetry=NO_TELEMETRY,
         title="x-app-key partner API (sandbox)",
         summary="App key, request id, language, and access / refresh / user tokens.",
         docs_url=None,

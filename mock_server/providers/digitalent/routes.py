@@ -11,7 +11,7 @@ from fastapi import FastAPI, Path, Query, Request
 from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
 from starlette.responses import JSONResponse, Response
 
-from mock_server.core.pipeline import install_error_handlers
+from mock_server.core.pipeline import NO_TELEMETRY, install_error_handlers
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.digitalent.errors import not_found, render_error
 from mock_server.providers.digitalent.models import Akademi, Pelatihan, Tema
@@ -70,6 +70,7 @@ def status_clause(status: Status, now: float) -> Any:
 
 def build_app(ctx: ProviderContext) -> FastAPI:
     app = FastAPI(
+        telemetry=NO_TELEMETRY,
         title="Digitalent Public API (sandbox)",
         summary="Digital Talent Scholarship training catalogue. Every request is HMAC-signed.",
         docs_url=None,

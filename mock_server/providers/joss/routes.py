@@ -23,7 +23,7 @@ from mock_server.core.clock import isoformat_z
 from mock_server.core.deps import RecordDep
 from mock_server.core.errors import ProviderError
 from mock_server.core.journal import Record
-from mock_server.core.pipeline import install_error_handlers, note_rejection
+from mock_server.core.pipeline import NO_TELEMETRY, install_error_handlers, note_rejection
 from mock_server.core.provider import ProviderContext
 from mock_server.db import Prepared
 from mock_server.providers.joss.errors import (
@@ -174,6 +174,7 @@ def paged(
 
 def build_app(ctx: ProviderContext) -> FastAPI:
     app = FastAPI(
+        telemetry=NO_TELEMETRY,
         title="JOSS, Job Offer Single Submission (sandbox)",
         summary="Vacancy reporting to the Ministry of Manpower. Every request is HMAC-signed.",
         docs_url=None,

@@ -23,8 +23,6 @@ Known gaps
     choices, listed in ``docs/providers/kyc.md``.
 """
 
-import httpx
-
 from mock_server.core.provider import (
     DemoCredential,
     Provider,
@@ -74,6 +72,8 @@ def sign(request: SignInput) -> dict[str, str]:
         if request.client_id not in (None, DEMO_CLIENT_ID):
             raise SignError(f"give the client_secret of {client_id!r}")
         secret = DEMO_CLIENT_SECRET
+    import httpx  # only the CLI signs: the server never pays for the import
+
     url = request.base_url.rstrip("/") + TOKEN_PATH
     try:
         response = httpx.post(

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from mock_server.core.deps import RecordDep
 from mock_server.core.errors import ProviderError
-from mock_server.core.pipeline import install_error_handlers
+from mock_server.core.pipeline import NO_TELEMETRY, install_error_handlers
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.kyc.envelope import (
     BEGIN,
@@ -62,7 +62,9 @@ def build_app(ctx: ProviderContext) -> FastAPI:
     settings = ctx.settings
     state = KycState(ctx)
     server_key = load_server_key(settings.server_private_key)
-    app = FastAPI(title="SATUSEHAT KYC (mock)", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        telemetry=NO_TELEMETRY, title="SATUSEHAT KYC (mock)", docs_url=None, redoc_url=None
+    )
     install_error_handlers(app, render_error)
 
     def public_base(request: Request) -> str:

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from mock_server.core.deps import RecordDep
 from mock_server.core.errors import ProviderError
-from mock_server.core.pipeline import install_error_handlers, note_rejection
+from mock_server.core.pipeline import NO_TELEMETRY, install_error_handlers, note_rejection
 from mock_server.core.provider import ProviderContext
 from mock_server.db import IntegrityError
 from mock_server.providers.sales_order import tokens
@@ -77,6 +77,7 @@ def ok(message: str, data: Any, status: int = 200, **extra: Any) -> JSONResponse
 def build_app(ctx: ProviderContext) -> FastAPI:
     settings, db, clock = ctx.settings, ctx.db, ctx.clock
     app = FastAPI(
+        telemetry=NO_TELEMETRY,
         title="Sales Order API",
         version="1.0",
         description="Sandbox of the Sales Order partner API: JWT bearer tokens and RSA request "
