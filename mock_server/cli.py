@@ -44,11 +44,16 @@ def _main(argv: Sequence[str] | None) -> int:
         args.insert(0, "serve")
     parser = build_parser()
     ns = parser.parse_args(args)
+    from mock_server.admin.client import AdminError
+
     try:
         return int(ns.func(ns) or 0)
     except ConfigError as exc:
         print(f"mock-server: {exc}", file=sys.stderr)
         return 2
+    except AdminError as exc:  # a command that drives a running sandbox
+        print(f"mock-server: {exc}", file=sys.stderr)
+        return 1
 
 
 def commands() -> tuple[str, ...]:

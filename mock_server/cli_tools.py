@@ -190,21 +190,13 @@ def cmd_journal(ns: argparse.Namespace) -> int:
         "status": ns.status,
     }
     with admin_client(ns) as admin:
-        try:
-            entries = admin.requests(**filters, per_page=max(1, min(ns.limit, 500)))
-        except AdminError as exc:
-            print(f"mock-server: {exc}", file=sys.stderr)
-            return 1
+        entries = admin.requests(**filters, per_page=max(1, min(ns.limit, 500)))
         for entry in reversed(entries):
             print(entry_line(entry), flush=True)
         last = entries[0]["seq"] if entries else 0
         while ns.follow:
             time.sleep(0.5)
-            try:
-                newer = admin.requests(**filters, after_seq=last, per_page=500)
-            except AdminError as exc:
-                print(f"mock-server: {exc}", file=sys.stderr)
-                return 1
+            newer = admin.requests(**filters, after_seq=last, per_page=500)
             for entry in reversed(newer):
                 print(entry_line(entry), flush=True)
             if newer:
@@ -214,11 +206,7 @@ def cmd_journal(ns: argparse.Namespace) -> int:
 
 def cmd_explain(ns: argparse.Namespace) -> int:
     with admin_client(ns) as admin:
-        try:
-            entry = admin.request(ns.journal_id)
-        except AdminError as exc:
-            print(f"mock-server: {exc}", file=sys.stderr)
-            return 1
+        entry = admin.request(ns.journal_id)
     if ns.json:
         print(json.dumps(entry, indent=2, ensure_ascii=False))
         return 0
@@ -281,18 +269,14 @@ def describe(diagnosis: dict[str, Any], indent: str) -> list[str]:
 # -- clock and credentials ------------------------------------------------------------------------
 def cmd_clock(ns: argparse.Namespace) -> int:
     with admin_client(ns) as admin:
-        try:
-            if ns.freeze:
-                state = admin.freeze(ns.freeze)
-            elif ns.advance is not None:
-                state = admin.advance(ns.advance)
-            elif ns.resume:
-                state = admin.resume()
-            else:
-                state = admin.clock()
-        except AdminError as exc:
-            print(f"mock-server: {exc}", file=sys.stderr)
-            return 1
+        if ns.freeze:
+            state = admin.freeze(ns.freeze)
+        elif ns.advance is not None:
+            state = admin.advance(ns.advance)
+        elif ns.resume:
+            state = admin.resume()
+        else:
+            state = admin.clock()
     mode = "frozen" if state["frozen"] else f"running, offset {state['offset_seconds']:g} s"
     print(f"sandbox time: {state['now']}  ({mode})")
     return 0
@@ -300,26 +284,20 @@ def cmd_clock(ns: argparse.Namespace) -> int:
 
 def cmd_credentials(ns: argparse.Namespace) -> int:
     with admin_client(ns) as admin:
-        try:
-            if ns.action == "list":
-                for client in admin.clients(ns.provider):
-                    state = "active" if client.get("active", True) else "inactive"
-                    rest = {k: v for k, v in client.items() if k not in {"client_id", "active"}}
-                    print(
-                        f"{client['client_id']}  {state}  " + json.dumps(rest, ensure_ascii=False)
-                    )
-                return 0
-            if ns.action == "create":
-                result = admin.create_client(ns.provider, ns.client_id, ns.name)
-            elif not ns.client:
-                print(f"mock-server: {ns.action} needs a client id", file=sys.stderr)
-                return 2
-            elif ns.action == "rotate":
-                result = admin.rotate_client(ns.provider, ns.client)
-            else:
-                result = admin.set_client_active(ns.provider, ns.client, ns.action == "activate")
-        except AdminError as exc:
-            print(f"mock-server: {exc}", file=sys.stderr)
-            return 1
+        if ns.action == "list":
+            for client in admin.clients(ns.provider):
+                state = "active" if client.get("active", True) else "inactive"
+                rest = {k: v for k, v in client.items() if k not in {"client_id", "active"}}
+                print(f"{client['client_id']}  {state}  " + json.dumps(rest, ensure_ascii=False))
+            return 0
+        if ns.action == "create":
+            result = admin.create_client(ns.provider, ns.client_id, ns.name)
+        elif not ns.client:
+            print(f"mock-server: {ns.action} needs a client id", file=sys.stderr)
+            return 2
+        elif ns.action == "rotate":
+            result = admin.rotate_client(ns.provider, ns.client)
+        else:
+            result = admin.set_client_active(ns.provider, ns.client, ns.action == "activate")
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
