@@ -5,6 +5,7 @@ import re
 import signal
 
 import httpx
+import pytest
 
 from tests.helpers import digitalent_headers
 from tests.server import running_server
@@ -135,3 +136,20 @@ def test_port_zero_picks_free_ports_and_health_reports_them():
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_drop_fault_closes_the_connection_without_a_response(tmp_path):
+    with running_server(tmp_path / "drop.db") as server:
+        admin = server.url("admin")
+        rule = httpx.post(
+            admin + "/__admin/faults",
+            json={"provider": "digitalent", "action": "drop", "times": 1},
+        ).json()
+        url = server.url("digitalent") + "/api/public/pelatihan/akademi"
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.get(url)
+        assert httpx.get(url).status_code == 400  # the rule is used up: answered again
+        dropped = httpx.get(admin + "/__admin/requests", params={"rule": "fault"}).json()["data"]
+        assert len(dropped) == 1
+        assert dropped[0]["diagnosis"]["faults"] == [rule["id"]]
+        assert not [line for line in server.output if "Traceback" in line or "ERROR" in line]

@@ -172,9 +172,12 @@ class ProviderPipeline:
                 await asyncio.sleep((rule["latency_ms"] or 0) / 1000)
             elif rule["action"] == "drop":
                 rec.rule, rec.message = "fault", f"connection dropped by fault {rule['id']}"
-                transport = getattr(getattr(send, "__self__", None), "transport", None)
-                if transport is not None:  # uvicorn: close without a byte of response
+                cycle = getattr(send, "__self__", None)  # uvicorn's request-response cycle
+                transport = getattr(cycle, "transport", None)
+                if transport is not None:  # close without a byte of response
                     transport.abort()
+                    # Tell uvicorn the client is gone, so it neither answers 500 nor logs one.
+                    cycle.disconnected = True  # type: ignore[union-attr]
                     return True
                 raise ConnectionAbortedError(rec.message)
             else:
