@@ -167,3 +167,29 @@ def test_the_secret_never_reaches_the_journal(provider):
     entries = sandbox.journal.latest(limit=10)
     assert sandbox.journal.count() == before + 3
     assert driver.secret not in json.dumps(entries)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_injected_faults_answer_in_the_providers_shape(provider, status):
+    name, driver, client, sandbox = provider
+    rule = sandbox.faults.add(provider=name, action="status", status=status, retry_after=3)
+    response = send(client, driver, sandbox)
+    assert response.status_code == status
+    assert driver.is_error(response.json()), response.text
+    assert response.headers["retry-after"] == "3"
+    entry = journal_entry(sandbox, response)
+    assert entry["rule"] == "fault"
+    assert entry["diagnosis"]["faults"] == [rule["id"]]
+
+
+def test_the_rate_limit_answers_the_providers_429(provider):
+    name, driver, client, sandbox = provider
+    sandbox.controls.set(name, rate_limit=1, rate_limit_window=60)
+    first = send(client, driver, sandbox)
+    assert first.status_code < 300
+    if not journal_entry(sandbox, first)["client_id"]:
+        pytest.skip("this request names no client, so there is nothing to limit per client")
+    limited = send(client, driver, sandbox)
+    assert limited.status_code == 429
+    assert driver.is_error(limited.json()), limited.text
+    assert int(limited.headers["retry-after"]) >= 1
