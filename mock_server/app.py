@@ -94,6 +94,7 @@ class Sandbox:
                 faults=self.faults,
                 controls=self.controls,
                 limiter=self.limiter,
+                replay=self.replay,
             )
         self.apps[ADMIN] = build_admin(self)
         return self
@@ -124,6 +125,7 @@ class Sandbox:
             self.db.set_meta(conn, "schema", schema_fingerprint())
             self.db.set_meta(conn, "seeded_at", now.isoformat())
         self.db.invalidate_caches()
+        self.limiter.clear()
         self.clock.reload()
         self.seeded_in = time.perf_counter() - started
         return self.seeded_in
@@ -131,7 +133,9 @@ class Sandbox:
     def reset_provider(self, name: str) -> float:
         """Reseed one provider: its own tables (named ``<name>_…``) and its consumed request ids."""
         started = time.perf_counter()
-        provider = next(p for p in self.providers if p.name == name)
+        provider = next((p for p in self.providers if p.name == name), None)
+        if provider is None:
+            raise KeyError(f"unknown provider {name!r}; known: {[p.name for p in self.providers]}")
         tables = [t for t in SQLModel.metadata.sorted_tables if t.name.startswith(f"{name}_")]
         self.db.drop_all(tables)
         self.db.create_all(tables)
@@ -145,6 +149,7 @@ class Sandbox:
             fake.seed_instance(self.settings.seed + zlib.crc32(name.encode()))
             provider.seed(SeedContext(conn, fake, self.clock.now(), self.provider_settings[name]))
         self.db.invalidate_caches()
+        self.limiter.clear(name)
         return time.perf_counter() - started
 
     def context(self, provider: Provider) -> ProviderContext:

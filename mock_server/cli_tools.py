@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from mock_server.admin.client import AdminClient, AdminError
+from mock_server.admin.client import AdminClient, AdminError, AdminUnreachable
 
 DEFAULT_ADMIN_URL = "http://127.0.0.1:7100"
 
@@ -165,7 +165,7 @@ def sandbox_now(ns: argparse.Namespace) -> datetime:
         with admin_client(ns) as admin:
             text = admin.clock()["now"]
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except AdminError:
+    except AdminUnreachable:
         print("note: no sandbox answers; signing with this machine's clock", file=sys.stderr)
         return datetime.now(UTC)
 
@@ -194,14 +194,36 @@ def cmd_journal(ns: argparse.Namespace) -> int:
         for entry in reversed(entries):
             print(entry_line(entry), flush=True)
         last = entries[0]["seq"] if entries else 0
+        last_id = entries[0]["id"] if entries else None
         while ns.follow:
             time.sleep(0.5)
-            newer = admin.requests(**filters, after_seq=last, per_page=500)
-            for entry in reversed(newer):
+            if last_id is not None and not journal_has(admin, last_id):
+                last = 0  # the journal was cleared or the sandbox reset: numbering restarted
+            # Every entry since the last one printed, page by page (a burst may exceed a page).
+            newer: list[dict[str, Any]] = []
+            page = 1
+            while True:
+                batch = admin.requests(**filters, after_seq=last, per_page=500, page=page)
+                newer += batch
+                if len(batch) < 500:
+                    break
+                page += 1
+            for entry in sorted(newer, key=lambda e: e["seq"]):
                 print(entry_line(entry), flush=True)
             if newer:
-                last = newer[0]["seq"]
+                newest = max(newer, key=lambda e: e["seq"])
+                last, last_id = newest["seq"], newest["id"]
     return 0
+
+
+def journal_has(admin: AdminClient, journal_id: str) -> bool:
+    try:
+        admin.request(journal_id)
+    except AdminUnreachable:
+        raise
+    except AdminError:
+        return False
+    return True
 
 
 def cmd_explain(ns: argparse.Namespace) -> int:

@@ -136,8 +136,10 @@ class MockSandbox:
 
     def reset(self) -> None:
         """Every provider back to its seed; journal, faults and switches cleared; real time."""
-        self.admin.reset()
+        # Real time first: a reset lays the seed out around the sandbox's now, and the previous
+        # test may have frozen or moved it.
         self.admin.resume()
+        self.admin.reset()
 
 
 @pytest.fixture(scope="session")
@@ -147,7 +149,11 @@ def mock_sandbox_session() -> Iterator[MockSandbox]:
     from mock_server.registry import PROVIDERS
     from mock_server.serve import bind_all, build_server
 
-    settings = Settings(memory=True, host="127.0.0.1", admin_port=0, log_level="warning")
+    # On loopback and without a token whatever the environment says (MOCK_ADMIN_TOKEN may be set
+    # for a Docker sandbox), so the plugin's own control-plane client needs none.
+    settings = Settings(
+        memory=True, host="127.0.0.1", admin_port=0, admin_token=None, log_level="warning"
+    )
     ports = {p.name: p.settings_cls(port=0) for p in PROVIDERS}
     sandbox = Sandbox(settings, ports).open()
     sockets = bind_all(sandbox)

@@ -115,6 +115,7 @@ def test_journal_lists_newest_last(server):
 
 
 def test_journal_follow_prints_new_entries(server):
+    httpx.get(server.url("digitalent") + "/api/public/before-follow")  # an entry to start from
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_server", "journal", "--follow", "--limit", "1",
          "--admin-url", server.url("admin")],
@@ -171,3 +172,30 @@ def test_every_command_has_help_with_an_example(command):
     )
     assert out.returncode == 0
     assert "example: mock-server" in out.stdout
+
+
+def test_journal_follow_carries_on_after_the_journal_is_cleared(server):
+    httpx.get(server.url("digitalent") + "/api/public/before-follow")  # an entry to start from
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", "journal", "--follow", "--limit", "1",
+         "--admin-url", server.url("admin")],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        process.stdout.readline()
+        httpx.delete(server.url("admin") + "/__admin/requests")
+        response = httpx.get(server.url("digitalent") + "/api/public/after-clear")
+        assert response.headers["x-mock-journal-id"] in process.stdout.readline()
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_reset_of_an_unknown_provider_is_a_usage_error():
+    out = subprocess.run(
+        [sys.executable, "-m", "mock_server", "reset", "--memory", "--provider", "nope"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode == 2
+    assert "invalid choice" in out.stderr

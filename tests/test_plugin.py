@@ -44,3 +44,35 @@ def test_lenient_mode_and_would_fail_assertion(mock_sandbox):
     assert response.status_code == 200
     with pytest.raises(AssertionError, match="missing_headers"):
         mock_sandbox.journal.assert_nothing_would_fail()
+
+
+def test_a_test_that_moves_the_clock(mock_sandbox):
+    mock_sandbox.clock.freeze("2020-01-01T00:00:00Z")
+
+
+def test_the_next_test_is_seeded_around_real_time(mock_sandbox):
+    """The previous test froze the clock in 2020: this one's seed must not be laid out there."""
+    path = "/api/public/pelatihan"
+    statuses = set()
+    for status in ("pendaftaran_dibuka", "selesai"):
+        headers = mock_sandbox.sign("digitalent", "GET", path)
+        body = httpx.get(
+            mock_sandbox.url("digitalent") + path, params={"status": status}, headers=headers
+        ).json()
+        if body["meta"]["total"]:
+            statuses.add(status)
+    assert statuses == {"pendaftaran_dibuka", "selesai"}
+
+
+def test_the_plugin_ignores_an_exported_admin_token(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MOCK_ADMIN_TOKEN": "exported-for-docker"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         f"{__file__}::test_each_test_starts_from_the_seed"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:]

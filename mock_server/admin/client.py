@@ -11,6 +11,10 @@ class AdminError(Exception):
     pass
 
 
+class AdminUnreachable(AdminError):
+    """Nothing answers at the control plane's URL (as opposed to an answer that is an error)."""
+
+
 class AdminClient:
     def __init__(
         self, url: str = "http://127.0.0.1:7100", token: str | None = None, timeout: float = 10.0
@@ -32,7 +36,7 @@ class AdminClient:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
-            raise AdminError(f"no control plane answers at {self.url} ({exc})") from None
+            raise AdminUnreachable(f"no control plane answers at {self.url} ({exc})") from None
         if response.status_code >= 400:
             try:
                 detail = response.json().get("detail", response.text)
@@ -46,7 +50,7 @@ class AdminClient:
         try:
             return self._http.get("/__admin/health").json()
         except httpx.TransportError as exc:
-            raise AdminError(f"no control plane answers at {self.url} ({exc})") from None
+            raise AdminUnreachable(f"no control plane answers at {self.url} ({exc})") from None
 
     def providers(self) -> list[dict[str, Any]]:
         return self._call("GET", "/__admin/providers")

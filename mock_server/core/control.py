@@ -74,6 +74,9 @@ class RateLimiter:
     def __init__(self) -> None:
         self._counts: dict[tuple[str, str, int], int] = {}
 
+    def clear(self, provider: str | None = None) -> None:
+        self._counts = {k: v for k, v in self._counts.items() if provider and k[0] != provider}
+
     def hit(
         self, provider: str, client_id: str, limit: int, window: float, now: float
     ) -> float | None:

@@ -9,6 +9,7 @@ import fnmatch
 import json
 import random
 import secrets
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from sqlalchemy import Column, Text, bindparam
@@ -82,9 +83,10 @@ class FaultBook:
         self._cache.clear()
         return count
 
-    def match(self, provider: str, method: str, path: str) -> list[dict[str, Any]]:
-        """The rules that apply to this request, each counted against its ``remaining``."""
-        applied = []
+    def match(self, provider: str, method: str, path: str) -> Iterator[dict[str, Any]]:
+        """The rules that apply to this request, one at a time, each counted against its
+        ``remaining`` only when reached: the caller stops at the first rule that answers, so the
+        rules after it are not spent."""
         for rule in self.rules(provider):
             if rule["method"] and rule["method"].upper() != method:
                 continue
@@ -96,5 +98,4 @@ class FaultBook:
                 if self._take_one.run(rule_id=rule["id"]) != 1:
                     continue  # used up, here or by another worker
                 self._cache.clear()
-            applied.append(rule)
-        return applied
+            yield rule

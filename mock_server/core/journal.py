@@ -19,7 +19,12 @@ from typing import Any
 from sqlalchemy import Column, Text, bindparam, func, select
 from sqlmodel import Field, SQLModel
 
-from mock_server.core.redact import header_lines_to_dict, redact_headers, redact_text
+from mock_server.core.redact import (
+    header_lines_to_dict,
+    redact_headers,
+    redact_query,
+    redact_text,
+)
 from mock_server.db import Database
 
 log = logging.getLogger("mock_server.requests")
@@ -149,7 +154,7 @@ class Journal:
             "client_id": rec.client_id,
             "method": rec.method,
             "path": rec.path,
-            "query": rec.query,
+            "query": redact_query(rec.query),
             "status": rec.status,
             "duration_ms": round(rec.duration_ms, 3),
             "outcome": rec.outcome,
@@ -264,7 +269,7 @@ def entry_dict(row: Any) -> dict[str, Any]:
 def console_line(rec: Record) -> str:
     """One readable line: sandbox time, provider, method, path, status, the failed rule."""
     clock = time.strftime("%H:%M:%S", time.gmtime(rec.at))
-    target = rec.path + (f"?{rec.query}" if rec.query else "")
+    target = rec.path + (f"?{redact_query(rec.query)}" if rec.query else "")
     line = f"{clock}  {rec.provider:<10} {rec.method:<6} {target} -> {rec.status}"
     if rec.rule:
         line += f"  rejected by {rec.rule}: {rec.message}"

@@ -30,6 +30,7 @@ from mock_server.core.errors import ProviderError
 from mock_server.core.faults import FaultBook
 from mock_server.core.journal import Journal, Record, new_journal_id
 from mock_server.core.provider import Authenticate, RenderError
+from mock_server.core.replay import ReplayGuard, consumed_by_request
 
 log = logging.getLogger("mock_server")
 
@@ -79,6 +80,7 @@ class ProviderPipeline:
         faults: FaultBook,
         controls: Controls,
         limiter: RateLimiter,
+        replay: ReplayGuard,
     ) -> None:
         self.name = name
         self.app = app
@@ -91,6 +93,7 @@ class ProviderPipeline:
         self.faults = faults
         self.controls = controls
         self.limiter = limiter
+        self.replay = replay
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -124,6 +127,8 @@ class ProviderPipeline:
             if await self.inject_faults(rec, send):
                 return
             rec.body = await read_body(scope, receive, self.max_body_bytes)
+            consumed: list[dict[str, object]] = []
+            consumed_by_request.set(consumed)
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in rec.headers}
             control = self.controls.get(self.name)
             incoming = Incoming(
@@ -141,8 +146,14 @@ class ProviderPipeline:
                     send_journaled, WOULD_HAVE_FAILED, "; ".join(rec.would_have_failed)
                 )
             if control.rate_limit and rec.client_id:
-                self.check_rate(rec.client_id, control, rec.at)
+                try:
+                    self.check_rate(rec.client_id, control, rec.at)
+                except ProviderError:
+                    self.replay.release(consumed)  # the refused request keeps its id unspent
+                    raise
             await self.app(scope, replay_body(rec.body, receive), send_journaled)
+        except DroppedConnection:
+            raise  # the caller sees the connection fail, as a client of a real server would
         except ProviderError as err:
             if rec.status:  # the handler already answered; nothing more can be sent
                 log.error("%s: rejection after the response started: %r", self.name, err)
@@ -179,7 +190,7 @@ class ProviderPipeline:
                     # Tell uvicorn the client is gone, so it neither answers 500 nor logs one.
                     cycle.disconnected = True  # type: ignore[union-attr]
                     return True
-                raise ConnectionAbortedError(rec.message)
+                raise DroppedConnection(rec.message)  # no socket to drop (an in-process client)
             else:
                 raise fault_error(rule)
         return False
@@ -197,6 +208,10 @@ class ProviderPipeline:
                 f"{control.rate_limit_window:g} s from this client",
                 headers={"Retry-After": str(int(retry))},
             )
+
+
+class DroppedConnection(ConnectionAbortedError):
+    """A drop fault where there is no transport to close: the ASGI caller gets this error."""
 
 
 FAULT_MESSAGES = {

@@ -23,9 +23,16 @@ SECRET_FIELDS = (
     "x-user-token",
     "token",
 )
-_fields = "|".join(re.escape(name) for name in SECRET_FIELDS)
+# Any spelling of a secret field: client_secret, clientSecret, client-secret, CLIENT_SECRET.
+_fields = "|".join(
+    "[_-]?".join(re.escape(part) for part in re.split(r"[_-]", name)) for name in SECRET_FIELDS
+)
 _JSON_FIELD = re.compile(rf'("(?:{_fields})"\s*:\s*")((?:[^"\\]|\\.)*)("|$)', re.IGNORECASE)
-_FORM_FIELD = re.compile(rf"(?:(?<=^)|(?<=&))((?:{_fields})=)([^&]*)", re.IGNORECASE)
+_FORM_FIELD = re.compile(rf"(?:(?<=^)|(?<=&)|(?<=\?))((?:{_fields})=)([^&\s]*)", re.IGNORECASE)
+# multipart/form-data: name="client_secret" then a blank line, then the value
+_MULTIPART_FIELD = re.compile(
+    rf'(name="(?:{_fields})"[^\r\n]*(?:\r?\n[^\r\n]+)*\r?\n\r?\n)([^\r\n]*)', re.IGNORECASE
+)
 _PEM_PRIVATE = re.compile(
     r"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.*?(?:-----END \1PRIVATE KEY-----|$)", re.DOTALL
 )
@@ -77,4 +84,10 @@ def redact_text(text: str) -> str:
     )
     text = _PEM_ESCAPED_PRIVATE.sub(r"-----BEGIN \1PRIVATE KEY----- <redacted>", text)
     text = _JSON_FIELD.sub(lambda m: f"{m[1]}<redacted>{m[3]}", text)
+    text = _MULTIPART_FIELD.sub(lambda m: f"{m[1]}<redacted>", text)
     return _FORM_FIELD.sub(lambda m: f"{m[1]}<redacted>", text)
+
+
+def redact_query(query: str) -> str:
+    """A query string with secret parameters (``?access_token=…``) redacted."""
+    return _FORM_FIELD.sub(lambda m: f"{m[1]}<redacted>", query) if "=" in query else query

@@ -12,6 +12,7 @@ latency; an idle sandbox answers 0.5 ms later.
 """
 
 import asyncio
+from contextvars import ContextVar
 
 from sqlmodel import Field, SQLModel
 
@@ -30,6 +31,12 @@ class ConsumedRequestId(SQLModel, table=True):
 
 
 Pending = tuple[dict[str, object], asyncio.Future[bool]]
+
+# The ids the current request consumed, so the pipeline can give them back when it refuses the
+# request after auth (a rate limit): a refused request must not burn its id.
+consumed_by_request: ContextVar[list[dict[str, object]] | None] = ContextVar(
+    "consumed_by_request", default=None
+)
 
 
 class ReplayGuard:
@@ -54,7 +61,24 @@ class ReplayGuard:
                 loop.call_soon(self._commit)
         row = {"provider": provider, "client_id": client_id, "request_id": request_id}
         self._pending.append((row | {"consumed_at": now}, future))
-        return await future
+        first_use = await future
+        tracked = consumed_by_request.get()
+        if first_use and tracked is not None:
+            tracked.append(row)
+        return first_use
+
+    def release(self, rows: list[dict[str, object]]) -> None:
+        """Forget ids a request consumed but was then refused for (see ``consumed_by_request``)."""
+        t = self._table
+        with self._db.begin() as conn:
+            for row in rows:
+                conn.execute(
+                    t.delete().where(  # type: ignore[attr-defined]
+                        t.c.provider == row["provider"],  # type: ignore[attr-defined]
+                        t.c.client_id == row["client_id"],  # type: ignore[attr-defined]
+                        t.c.request_id == row["request_id"],  # type: ignore[attr-defined]
+                    )
+                )
 
     def _commit(self) -> None:
         batch, self._pending = self._pending, []

@@ -263,3 +263,64 @@ def test_reset_all_clears_journal_faults_and_controls(dts, admin):
     assert admin.get("/__admin/requests/count").json() == {"count": 0}
     assert admin.get("/__admin/faults").json() == []
     assert signed(dts, secret="wrong").status_code == 401
+
+
+# -- found in review ------------------------------------------------------------------------------
+def test_lenient_serves_a_request_missing_its_timestamp_and_id(dts, admin):
+    admin.post("/__admin/providers/digitalent/control", json={"auth_mode": "lenient"})
+    body = '{"id":1}'
+    headers = digitalent_headers("POST", PATH, body, secret="wrong")
+    del headers["Request-Timestamp"], headers["Request-Id"]
+    response = dts.post(PATH, content=body, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["x-mock-would-have-failed"].startswith("missing_headers")
+
+
+def test_a_rate_limited_request_keeps_its_request_id(dts, admin, sandbox):
+    admin.post("/__admin/providers/digitalent/control", json={"rate_limit": 1})
+    assert signed(dts).status_code == 200
+    request_id = str(uuid.uuid4())
+    assert signed(dts, request_id=request_id).status_code == 429
+    sandbox.clock.advance(60)
+    assert signed(dts, sandbox, request_id=request_id).status_code == 200
+
+
+def test_reset_clears_rate_limit_counts(dts, admin):
+    admin.post("/__admin/providers/digitalent/control", json={"rate_limit": 1})
+    signed(dts)
+    assert signed(dts).status_code == 429
+    admin.post("/__admin/reset")
+    admin.post("/__admin/providers/digitalent/control", json={"rate_limit": 1})
+    assert signed(dts).status_code == 200
+
+
+def test_an_earlier_fault_does_not_spend_a_later_one(dts, admin):
+    admin.post("/__admin/faults", json={"provider": "digitalent", "status": 503, "times": 1})
+    admin.post("/__admin/faults", json={"provider": "digitalent", "status": 500, "times": 1})
+    assert [signed(dts).status_code for _ in range(3)] == [503, 500, 200]
+
+
+def test_a_drop_fault_in_process_fails_the_call_like_a_dropped_connection(sandbox):
+    from starlette.testclient import TestClient
+
+    from mock_server.core.pipeline import DroppedConnection
+
+    sandbox.faults.add(provider="digitalent", action="drop")
+    with TestClient(sandbox.apps["digitalent"]) as client, pytest.raises(DroppedConnection):
+        client.get(PATH)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"freeze": "9999-12-31T23:00:00-01:00"},
+        {"freeze": "1969-12-31T00:00:00Z"},
+        {"advance_seconds": 1e308},
+        {"advance_seconds": -1e12},
+        {"resume": False},
+    ],
+)
+def test_clock_changes_out_of_range_are_refused_and_harmless(dts, admin, body):
+    assert admin.post("/__admin/clock", json=body).status_code in (400, 422)
+    signed(dts)
+    assert admin.get("/__admin/requests").status_code == 200

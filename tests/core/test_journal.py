@@ -145,3 +145,27 @@ def test_redact_header_keeps_the_scheme():
     assert redact_header("Bearer abc").startswith("Bearer <redacted sha256:")
     assert redact_header("opaque").startswith("<redacted sha256:")
     assert redact_header("Bearer abc") != redact_header("Bearer abd")
+
+
+def test_secret_query_parameters_are_redacted(sandbox):
+    rec = record(query="page=1&access_token=tok-123&clientSecret=cs-456")
+    sandbox.journal.record(rec)
+    entry = sandbox.journal.get(rec.id)
+    assert entry["query"] == "page=1&access_token=<redacted>&clientSecret=<redacted>"
+    assert "tok-123" not in console_line(rec)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"clientSecret": "cs-456"}',
+        b'{"client-secret": "cs-456"}',
+        b'{"CLIENT_SECRET": "cs-456"}',
+        b'--b\r\nContent-Disposition: form-data; name="client_secret"\r\n\r\ncs-456\r\n--b--',
+    ],
+    ids=["camel", "kebab", "upper", "multipart"],
+)
+def test_other_spellings_and_multipart_bodies_are_redacted(sandbox, body):
+    rec = record(body=body)
+    sandbox.journal.record(rec)
+    assert "cs-456" not in sandbox.journal.get(rec.id)["body_excerpt"]
