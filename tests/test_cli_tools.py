@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -114,8 +115,10 @@ def test_journal_lists_newest_last(server):
     assert "rejected by missing_headers" in lines[-1]
 
 
-def test_journal_follow_prints_new_entries(server):
-    httpx.get(server.url("digitalent") + "/api/public/before-follow")  # an entry to start from
+@contextmanager
+def following(server):
+    """`mock-server journal --follow`, started after one entry exists, its first line read."""
+    httpx.get(server.url("digitalent") + "/api/public/before-follow")
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_server", "journal", "--follow", "--limit", "1",
          "--admin-url", server.url("admin")],
@@ -123,13 +126,17 @@ def test_journal_follow_prints_new_entries(server):
     )  # fmt: skip
     try:
         assert process.stdout is not None
-        process.stdout.readline()  # the newest existing entry
-        response = httpx.get(server.url("digitalent") + "/api/public/pelatihan/follow-me")
-        line = process.stdout.readline()
-        assert response.headers["x-mock-journal-id"] in line
+        process.stdout.readline()  # the entry it started from
+        yield process.stdout
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_journal_follow_prints_new_entries(server):
+    with following(server) as lines:
+        response = httpx.get(server.url("digitalent") + "/api/public/pelatihan/follow-me")
+        assert response.headers["x-mock-journal-id"] in lines.readline()
 
 
 def test_clock_command(server):
@@ -175,21 +182,10 @@ def test_every_command_has_help_with_an_example(command):
 
 
 def test_journal_follow_carries_on_after_the_journal_is_cleared(server):
-    httpx.get(server.url("digitalent") + "/api/public/before-follow")  # an entry to start from
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "journal", "--follow", "--limit", "1",
-         "--admin-url", server.url("admin")],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        process.stdout.readline()
+    with following(server) as lines:
         httpx.delete(server.url("admin") + "/__admin/requests")
         response = httpx.get(server.url("digitalent") + "/api/public/after-clear")
-        assert response.headers["x-mock-journal-id"] in process.stdout.readline()
-    finally:
-        process.terminate()
-        process.wait(10)
+        assert response.headers["x-mock-journal-id"] in lines.readline()
 
 
 def test_reset_of_an_unknown_provider_is_a_usage_error():
