@@ -15,6 +15,7 @@ runs and the request is served.
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,11 @@ class Incoming:
     body: bytes
     record: Record
     lenient: bool = False
+
+    def header_values(self, names: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+        """Each named header's value, stripped ("" when absent), and the names missing or empty."""
+        values = {name: self.headers.get(name.lower(), "").strip() for name in names}
+        return values, [name for name, value in values.items() if not value]
 
     def reject(self, err: ProviderError) -> None:
         """Fail a check: raise in strict mode; in lenient mode note it and return, so auth goes on

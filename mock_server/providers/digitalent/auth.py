@@ -69,9 +69,7 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
     async def authenticate(req: Incoming) -> str | None:
         # Each failed check goes through req.reject: it raises in strict mode; in lenient mode
         # it notes the failure and auth goes on, returning early only where nothing can follow.
-        headers = req.headers
-        values = {name: headers.get(name.lower(), "").strip() for name in REQUIRED_HEADERS}
-        missing = [name for name, value in values.items() if not value]
+        values, missing = req.header_values(REQUIRED_HEADERS)
         if missing:
             req.reject(
                 ProviderError(

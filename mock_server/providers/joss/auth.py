@@ -113,13 +113,9 @@ def check_headers(req: Incoming) -> dict[str, str]:
     as sent (empty when missing), for the checks that can still run.
     """
     headers = req.headers
-    values = {name: headers.get(name.lower(), "").strip() for name in SIGNED_HEADERS}
-    required = list(SIGNED_HEADERS)
+    required = [*SIGNED_HEADERS, "Content-Type"] if req.method in BODY_METHODS else SIGNED_HEADERS
+    values, missing = req.header_values(required)
     content_type = headers.get("content-type", "").strip()
-    if req.method in BODY_METHODS:
-        required.append("Content-Type")
-        values["Content-Type"] = content_type
-    missing = [name for name in required if not values[name]]
     if missing:
         req.reject(
             ProviderError(

@@ -87,9 +87,7 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
         # every check it can still run, returning early only where nothing can follow.
         if req.path in OPEN_PATHS:
             return None
-        headers = req.headers
-        values = {name: headers.get(name.lower(), "").strip() for name in REQUIRED_HEADERS}
-        missing = [name for name, value in values.items() if not value]
+        values, missing = req.header_values(REQUIRED_HEADERS)
         if missing:
             req.reject(
                 ProviderError(
