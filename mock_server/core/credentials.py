@@ -3,12 +3,27 @@
 it has them, extra columns for new clients and extra fields for listings."""
 
 import secrets
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 
 from mock_server.core.provider import ProviderContext
 from mock_server.core.redact import fingerprint
+from mock_server.db import Database
+
+
+def client_lookup(db: Database, table: Table) -> Callable[[str], Any]:
+    """``lookup(client_id)`` -> the client's row or None. Auth reads credentials on every request;
+    a 1 s cache keeps that off the hot path while another worker's changes show within a second
+    (and this process's changes at once: TableCredentials clears the caches)."""
+    select = db.prepare(table.select().where(table.c.client_id == bindparam("client_id")))
+    cache = db.cache(ttl=1.0)
+
+    def lookup(client_id: str) -> Any:
+        return cache.get(client_id, lambda: select.first(client_id=client_id))
+
+    return lookup
 
 
 class TableCredentials:

@@ -20,9 +20,8 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import bindparam
-
 from mock_server.core.clock import parse_iso8601, skew_diagnosis
+from mock_server.core.credentials import client_lookup
 from mock_server.core.errors import ProviderError
 from mock_server.core.pipeline import Incoming
 from mock_server.core.provider import Authenticate, ProviderContext
@@ -57,13 +56,7 @@ def _canonical(signature: str) -> bytes:
 
 
 def build_authenticate(ctx: ProviderContext) -> Authenticate:
-    clients = DigitalentClient.__table__
-    select_client = ctx.db.prepare(
-        clients.select().where(clients.c.client_id == bindparam("client_id"))  # type: ignore[attr-defined]
-    )
-    # Credentials are read on every request; a 1 s cache keeps that off the hot path while
-    # changes from another worker still show within a second.
-    client_cache = ctx.db.cache(ttl=1.0)
+    find_client = client_lookup(ctx.db, DigitalentClient.__table__)  # type: ignore[arg-type]
     window = ctx.settings.timestamp_window
 
     async def authenticate(req: Incoming) -> str | None:
@@ -94,7 +87,7 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
                 )
             )
 
-        client = client_cache.get(client_id, lambda: select_client.first(client_id=client_id))
+        client = find_client(client_id)
         if client is None or not client.active:
             req.reject(
                 ProviderError(

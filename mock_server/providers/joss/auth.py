@@ -34,9 +34,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam
-
 from mock_server.core.clock import skew_diagnosis
+from mock_server.core.credentials import client_lookup
 from mock_server.core.errors import ProviderError
 from mock_server.core.pipeline import Incoming
 from mock_server.core.provider import Authenticate, ProviderContext
@@ -172,13 +171,7 @@ def check_headers(req: Incoming) -> dict[str, str]:
 
 
 def build_authenticate(ctx: ProviderContext) -> Authenticate:
-    clients = JossClient.__table__
-    select_client = ctx.db.prepare(
-        clients.select().where(clients.c.client_id == bindparam("client_id"))  # type: ignore[attr-defined]
-    )
-    # Credentials are read on every request; a 1 s cache keeps that off the hot path while
-    # changes from another worker still show within a second.
-    client_cache = ctx.db.cache(ttl=1.0)
+    find_client = client_lookup(ctx.db, JossClient.__table__)  # type: ignore[arg-type]
     window = ctx.settings.timestamp_window
     environment = ctx.settings.environment
 
@@ -218,7 +211,7 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
         if not client_id:
             return None  # no client: no secret to verify with, no one to act as
 
-        client = client_cache.get(client_id, lambda: select_client.first(client_id=client_id))
+        client = find_client(client_id)
         if client is None:
             req.reject(
                 ProviderError(
