@@ -1,38 +1,29 @@
-"""Build the sandbox: one database, one clock, one journal, and an ASGI app per port.
+"""The composition root: the sandbox's services, then an app per port on top of them.
 
-One process serves every provider, each on its own port at the provider's real paths; a small
-dispatcher picks the app by the port the request arrived on.
+Read top to bottom, this is the whole sandbox:
+
+1. ``Services``: one database, the clock, the journal, the replay guard, faults and controls.
+2. For each provider: its backend over its context, its routes over the backend, and the request
+   pipeline around them (journal -> faults -> body limit -> auth -> rate limit -> handler).
+3. The control plane: the admin protocol served in-process, plus the providers' own admin routes.
+4. A port dispatcher that picks the app by the port a request arrived on.
 """
 
 import asyncio
-import logging
-import time
-import zlib
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI
-from sqlmodel import SQLModel
+from fastapi import APIRouter, FastAPI
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.config import Settings
-from mock_server.core.clock import Clock, write_clock
-from mock_server.core.control import Control, Controls, RateLimiter
-from mock_server.core.faults import FaultBook
-from mock_server.core.journal import Journal
+from mock_server.admin.app import build_admin
+from mock_server.admin.local import LocalAdmin
+from mock_server.core.config import Settings
 from mock_server.core.pipeline import ProviderPipeline
-from mock_server.core.provider import Provider, ProviderContext, ProviderSettings, SeedContext
-from mock_server.core.replay import ConsumedRequestId, ReplayGuard
-from mock_server.db import Database, schema_fingerprint
-from mock_server.registry import PROVIDERS
-
-log = logging.getLogger("mock_server")
-
-ADMIN = "admin"
-JOURNAL_FLUSH_SECONDS = 0.1  # short pauses: a flush blocks the loop ~15 µs a buffered entry
-REPLAY_PURGE_SECONDS = 60.0
+from mock_server.core.provider import Provider, ProviderSettings
+from mock_server.core.services import Services
+from mock_server.registry import ADMIN, PROVIDERS
 
 
 class Sandbox:
@@ -40,133 +31,54 @@ class Sandbox:
         self,
         settings: Settings | None = None,
         provider_settings: Mapping[str, ProviderSettings] | None = None,
-        providers: Sequence[Provider] = PROVIDERS,
+        providers: Sequence[Provider[Any]] = PROVIDERS,
     ) -> None:
         self.settings = settings or Settings()
-        self.providers = tuple(providers)
-        overrides = provider_settings or {}
-        self.provider_settings: dict[str, Any] = {
-            p.name: overrides.get(p.name) or p.settings_cls() for p in self.providers
-        }
-        self.db = Database(self.settings.effective_database_url)
-        self.clock = Clock(self.db)
-        self.replay = ReplayGuard(self.db, self.settings.replay_commit_window_ms / 1000)
-        self.journal = Journal(
-            self.db,
-            retention=self.settings.journal_retention,
-            excerpt_bytes=self.settings.journal_body_excerpt,
-        )
-        self.faults = FaultBook(self.db)
-        self.controls = Controls(
-            self.db,
-            {
-                name: Control(s.auth_mode, s.rate_limit, s.rate_limit_window)
-                for name, s in self.provider_settings.items()
-            },
-        )
-        self.limiter = RateLimiter()
-        self.apps: dict[str, ASGIApp] = {}
-        self.provider_apps: dict[str, ASGIApp] = {}
+        self.services = Services(self.settings, providers, provider_settings)
+        self.providers = self.services.providers
+        self.apps: dict[str, ASGIApp] = {}  # by name: each provider's pipeline, and the admin
+        self.provider_apps: dict[str, ASGIApp] = {}  # each provider's routes, unguarded
         self.server: Any = None  # the uvicorn server, once serving
         self.bound_ports: dict[str, int] = {}
-        self.seeded_in: float | None = None
         self._maintenance: asyncio.Task[None] | None = None
 
-    # -- state ---------------------------------------------------------------------------------
     def open(self) -> "Sandbox":
         """Create or reuse the database, then build every app."""
-        if not self.db.has_tables() or self.db.meta("schema") != schema_fingerprint():
-            self.reset()
-        from mock_server.admin.app import build_admin
-
+        services = self.services.open()
+        admin_routers: list[tuple[str, APIRouter]] = []
         for provider in self.providers:
-            parts = provider.build(self.context(provider))
-            self.provider_apps[provider.name] = parts.app
+            backend = provider.backend(services.context(provider.name))
+            routes = provider.routes(backend)
+            self.provider_apps[provider.name] = routes
             self.apps[provider.name] = ProviderPipeline(
                 name=provider.name,
-                app=parts.app,
-                authenticate=parts.authenticate,
+                app=routes,
+                authenticate=provider.authenticate(backend),
                 render_error=provider.render_error,
-                journal=self.journal,
-                clock=self.clock,
+                journal=services.journal,
+                clock=services.clock,
                 max_body_bytes=self.settings.max_body_bytes,
                 secret_headers=provider.secret_headers,
-                faults=self.faults,
-                controls=self.controls,
-                limiter=self.limiter,
-                replay=self.replay,
+                faults=services.faults,
+                controls=services.controls,
+                limiter=services.limiter,
+                replay=services.replay,
             )
-        self.apps[ADMIN] = build_admin(self)
+            if provider.admin_router is not None:
+                admin_routers.append((f"/__admin/{provider.flag}", provider.admin_router(backend)))
+        admin = LocalAdmin(
+            services,
+            ports=self.provider_ports,
+            openapi={name: openapi_of(app) for name, app in self.provider_apps.items()},
+        )
+        self.apps[ADMIN] = build_admin(admin, self.settings, admin_routers)
         return self
-
-    def reset(self) -> float:
-        """Drop every table, recreate and reseed. The clock is kept (frozen time, offset).
-
-        Seed dates are laid out around the sandbox's "now", so a frozen clock seeds the same
-        data every time. Returns the seconds it took.
-        """
-        started = time.perf_counter()
-        self.journal.discard_pending()
-        frozen_at, offset = self.clock.stored() if self.db.has_tables() else (None, 0.0)
-        self.db.drop_all()
-        self.db.create_all()
-        from faker import Faker  # only when seeding: it costs ~0.15 s to import
-
-        now = datetime.fromtimestamp(
-            frozen_at if frozen_at is not None else time.time() + offset, UTC
-        )
-        with self.db.begin() as conn:
-            write_clock(conn, frozen_at=frozen_at, offset=offset)
-            for provider in self.providers:
-                fake = Faker("id_ID")
-                # One seed per provider, so adding a provider never changes another's data.
-                fake.seed_instance(self.settings.seed + zlib.crc32(provider.name.encode()))
-                provider.seed(SeedContext(conn, fake, now, self.provider_settings[provider.name]))
-            self.db.set_meta(conn, "schema", schema_fingerprint())
-            self.db.set_meta(conn, "seeded_at", now.isoformat())
-        self.db.invalidate_caches()
-        self.limiter.clear()
-        self.clock.reload()
-        self.seeded_in = time.perf_counter() - started
-        return self.seeded_in
-
-    def reset_provider(self, name: str) -> float:
-        """Reseed one provider: its own tables (named ``<name>_…``) and its consumed request ids."""
-        started = time.perf_counter()
-        provider = next((p for p in self.providers if p.name == name), None)
-        if provider is None:
-            raise KeyError(f"unknown provider {name!r}; known: {[p.name for p in self.providers]}")
-        tables = [t for t in SQLModel.metadata.sorted_tables if t.name.startswith(f"{name}_")]
-        self.db.drop_all(tables)
-        self.db.create_all(tables)
-        from faker import Faker
-
-        with self.db.begin() as conn:
-            conn.execute(
-                ConsumedRequestId.__table__.delete().where(ConsumedRequestId.provider == name)
-            )  # type: ignore[attr-defined]
-            fake = Faker("id_ID")
-            fake.seed_instance(self.settings.seed + zlib.crc32(name.encode()))
-            provider.seed(SeedContext(conn, fake, self.clock.now(), self.provider_settings[name]))
-        self.db.invalidate_caches()
-        self.limiter.clear(name)
-        return time.perf_counter() - started
-
-    def context(self, provider: Provider) -> ProviderContext:
-        return ProviderContext(
-            name=provider.name,
-            settings=self.provider_settings[provider.name],
-            core=self.settings,
-            db=self.db,
-            clock=self.clock,
-            replay=self.replay,
-        )
 
     # -- ports ---------------------------------------------------------------------------------
     def ports(self) -> dict[str, int]:
         """Configured ports: the control plane first, then each provider."""
         return {ADMIN: self.settings.admin_port} | {
-            name: s.port for name, s in self.provider_settings.items()
+            name: s.port for name, s in self.services.provider_settings.items()
         }
 
     def listening(self) -> dict[int, bool]:
@@ -179,6 +91,16 @@ class Sandbox:
                 ports[sock.getsockname()[1]] = server.is_serving()
         return ports
 
+    def provider_ports(self) -> dict[str, tuple[int, bool]]:
+        """Each provider's port (the bound one once serving) and whether it is listening."""
+        listening = self.listening()
+        configured = self.ports()
+        out = {}
+        for provider in self.providers:
+            port = self.bound_ports.get(provider.name, configured[provider.name])
+            out[provider.name] = (port, listening.get(port, False))
+        return out
+
     def dispatcher(self, bound: Mapping[str, int]) -> "PortDispatcher":
         """``bound``: the ports actually listened on (differs from ``ports()`` for port 0)."""
         self.bound_ports = dict(bound)
@@ -186,32 +108,21 @@ class Sandbox:
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def startup(self) -> None:
-        self._maintenance = asyncio.create_task(self._maintain())
+        self._maintenance = asyncio.create_task(self.services.maintain())
 
     async def shutdown(self) -> None:
         if self._maintenance:
             self._maintenance.cancel()
-        self.journal.flush()
-        self.db.checkpoint()
-
-    async def _maintain(self) -> None:
-        last_purge = time.monotonic()
-        while True:
-            await asyncio.sleep(JOURNAL_FLUSH_SECONDS)
-            try:
-                self.journal.flush()
-                if time.monotonic() - last_purge > REPLAY_PURGE_SECONDS:
-                    last_purge = time.monotonic()
-                    now = self.clock.timestamp()
-                    for name, settings in self.provider_settings.items():
-                        self.replay.purge(name, now - settings.replay_horizon())
-            except Exception:
-                log.exception("journal flush or replay purge failed; retrying")
+        self.services.flush()
 
     def close(self) -> None:
-        self.journal.flush()
-        self.db.checkpoint()
-        self.db.close()
+        self.services.close()
+
+
+def openapi_of(app: ASGIApp) -> Any:
+    """A provider app's OpenAPI document, built when first asked for."""
+    assert isinstance(app, FastAPI)
+    return app.openapi
 
 
 class PortDispatcher:
@@ -246,8 +157,3 @@ class PortDispatcher:
                 await self.sandbox.shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-
-def openapi_of(app: ASGIApp) -> dict[str, Any]:
-    assert isinstance(app, FastAPI)
-    return app.openapi()

@@ -8,19 +8,20 @@ Every flag has an environment variable twin with the ``MOCK_`` prefix; the flag 
 
 import argparse
 import gc
-import logging
-import socket
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from pydantic import ValidationError
 
 from mock_server import __version__
-from mock_server.config import Settings, sqlite_url_for
-
-if TYPE_CHECKING:
-    from mock_server.app import Sandbox
+from mock_server.admin.protocol import AdminError, AdminUnreachable
+from mock_server.cli_tools import add_admin_flags, add_commands, admin_client
+from mock_server.core.config import ConfigError, Settings, sqlite_url_for
+from mock_server.core.provider import ProviderContext
+from mock_server.core.services import Services
+from mock_server.registry import PROVIDERS
 
 EXAMPLES = {
     "serve": "example: mock-server --memory --digitalent-port 8105",
@@ -44,8 +45,6 @@ def _main(argv: Sequence[str] | None) -> int:
         args.insert(0, "serve")
     parser = build_parser()
     ns = parser.parse_args(args)
-    from mock_server.admin.client import AdminError
-
     try:
         return int(ns.func(ns) or 0)
     except ConfigError as exc:
@@ -63,13 +62,29 @@ def commands() -> tuple[str, ...]:
     return tuple(sub.choices)
 
 
-class ConfigError(Exception):
-    pass
+class ProviderCommandLine:
+    """What a provider's command-line hook gets (``core.provider.CommandLine``)."""
+
+    def __init__(self, subcommands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+        self._subcommands = subcommands
+
+    @property
+    def subcommands(self) -> "argparse._SubParsersAction[argparse.ArgumentParser]":
+        return self._subcommands
+
+    def add_state_flags(self, parser: argparse.ArgumentParser) -> None:
+        add_state_flags(parser)
+
+    @contextmanager
+    def open_context(self, ns: argparse.Namespace, provider: str) -> Iterator[ProviderContext]:
+        services = open_services(ns)
+        try:
+            yield services.context(provider)
+        finally:
+            services.close()
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from mock_server.registry import PROVIDERS
-
     parser = argparse.ArgumentParser(
         prog="mock-server",
         description="Offline sandbox of five Indonesian partner APIs. "
@@ -109,14 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument(
         "--provider", choices=[p.name for p in PROVIDERS], help="reset only this provider"
     )
-    from mock_server.cli_tools import add_admin_flags, add_commands
-
     add_admin_flags(reset)
     reset.set_defaults(func=cmd_reset)
     add_commands(sub)
+    hooks = ProviderCommandLine(sub)
     for provider in PROVIDERS:
         if provider.add_cli:
-            provider.add_cli(sub)
+            provider.add_cli(hooks)
     return parser
 
 
@@ -137,8 +151,6 @@ def add_state_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def load_settings(ns: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
-    from mock_server.registry import PROVIDERS
-
     given = {k: v for k, v in vars(ns).items() if v is not None}
     core: dict[str, Any] = {}
     for flag, field in (("host", "host"), ("admin_port", "admin_port"), ("log_level", "log_level")):
@@ -177,26 +189,22 @@ def describe(exc: ValidationError) -> str:
 
 def cmd_serve(ns: argparse.Namespace) -> int:
     settings, provider_settings = load_settings(ns)
+    # Imported here, not above: only serving needs uvicorn and every provider's app.
     from mock_server.serve import serve
 
     return serve(settings, provider_settings)
 
 
-def open_sandbox(ns: argparse.Namespace) -> "Sandbox":
-    """The sandbox over the state the flags and environment name, for commands that edit it."""
+def open_services(ns: argparse.Namespace) -> Services:
+    """The services over the state the flags and environment name, for commands that edit it."""
     settings, provider_settings = load_settings(ns)
-    from mock_server.app import Sandbox
-
-    return Sandbox(settings, provider_settings).open()
+    return Services(settings, PROVIDERS, provider_settings).open()
 
 
 def cmd_reset(ns: argparse.Namespace) -> int:
     """Through the running sandbox when one answers (so in-memory state resets too), else on the
     database file; --db or --memory always mean the file."""
     if ns.db is None and not ns.memory:
-        from mock_server.admin.client import AdminUnreachable
-        from mock_server.cli_tools import admin_client
-
         with admin_client(ns) as admin:
             try:
                 result = admin.reset(ns.provider)
@@ -207,54 +215,14 @@ def cmd_reset(ns: argparse.Namespace) -> int:
                 print(f"reset {names} through {ns.admin_url} in {result['ms']} ms")
                 return 0
     settings, provider_settings = load_settings(ns)
-    from mock_server.app import Sandbox
-
-    sandbox = Sandbox(settings, provider_settings)
+    services = Services(settings, PROVIDERS, provider_settings)
     if ns.provider:
-        sandbox.open()
-        seconds = sandbox.reset_provider(ns.provider)
+        services.open()
+        seconds = services.reset_provider(ns.provider)
     else:
-        seconds = sandbox.reset()
-    sandbox.close()
+        seconds = services.reset()
+    services.close()
     where = "memory" if settings.memory else settings.database_url.removeprefix("sqlite:///")
     what = ns.provider or "every table"
     print(f"reset {where}: {what} dropped and reseeded in {seconds * 1000:.0f} ms")
     return 0
-
-
-def bind(host: str, port: int, name: str) -> socket.socket:
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
-    except socket.gaierror as exc:
-        raise ConfigError(f"cannot resolve host {host!r}: {exc}") from None
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(address)
-    except OSError as exc:
-        sock.close()
-        flag = "--admin-port" if name == "admin" else f"--{name.replace('_', '-')}-port"
-        raise ConfigError(
-            f"cannot listen on {host}:{port} for {name}: {exc.strerror}. "
-            f"Choose another port with {flag} or MOCK_{flag[2:].upper().replace('-', '_')}."
-        ) from None
-    sock.set_inheritable(True)
-    return sock
-
-
-def configure_logging(level: str) -> None:
-    requests = logging.getLogger("mock_server.requests")
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(message)s"))  # each line carries its own time
-    requests.addHandler(handler)
-    requests.propagate = False
-    requests.setLevel(level.upper())
-    errors = logging.StreamHandler(sys.stderr)
-    errors.setFormatter(
-        logging.Formatter("%(asctime)s  %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
-    )
-    root = logging.getLogger("mock_server")
-    root.addHandler(errors)
-    root.setLevel(level.upper())

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mock_server.admin.client import AdminClient, AdminError, AdminUnreachable
+from mock_server.core.provider import SignInput
+from mock_server.registry import PROVIDERS, by_name
 
 DEFAULT_ADMIN_URL = "http://127.0.0.1:7100"
 
@@ -35,8 +37,6 @@ def admin_client(ns: argparse.Namespace) -> AdminClient:
 
 
 def add_commands(sub: Any) -> None:
-    from mock_server.registry import PROVIDERS
-
     names = [p.name for p in PROVIDERS]
     sign = sub.add_parser(
         "sign",
@@ -115,9 +115,6 @@ def add_commands(sub: Any) -> None:
 
 # -- sign -----------------------------------------------------------------------------------------
 def cmd_sign(ns: argparse.Namespace) -> int:
-    from mock_server.core.provider import SignInput
-    from mock_server.registry import by_name
-
     provider = by_name(ns.provider)
     if provider.sign is None:
         print(f"mock-server: {provider.name} has no signer", file=sys.stderr)

@@ -124,7 +124,7 @@ class MockSandbox:
                 key_file=None,
                 now=self.clock.now(),
                 base_url=self.urls[provider],
-                settings=self.sandbox.provider_settings[provider],
+                settings=self.sandbox.services.provider_settings[provider],
             )
         )
 
@@ -145,7 +145,7 @@ class MockSandbox:
 @pytest.fixture(scope="session")
 def mock_sandbox_session() -> Iterator[MockSandbox]:
     from mock_server.app import Sandbox
-    from mock_server.config import Settings
+    from mock_server.core.config import Settings
     from mock_server.registry import PROVIDERS
     from mock_server.serve import bind_all, build_server
 

@@ -1,7 +1,9 @@
 """Run the sandbox: bind every port, print the table, serve until Ctrl-C / SIGTERM."""
 
 import gc
+import logging
 import signal
+import socket
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -9,9 +11,9 @@ from typing import Any
 import uvicorn
 
 from mock_server import __version__
-from mock_server.app import ADMIN, Sandbox
-from mock_server.cli import ConfigError, bind, configure_logging
-from mock_server.config import Settings
+from mock_server.app import Sandbox
+from mock_server.core.config import ConfigError, Settings
+from mock_server.registry import ADMIN
 
 
 class SandboxServer(uvicorn.Server):
@@ -103,8 +105,8 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
     else:
         state = settings.database_url.removeprefix("sqlite:///")
     state += (
-        f", seeded in {sandbox.seeded_in * 1000:.0f} ms"
-        if sandbox.seeded_in is not None
+        f", seeded in {sandbox.services.seeded_in * 1000:.0f} ms"
+        if sandbox.services.seeded_in is not None
         else ", kept from the last run"
     )
     rows = [("provider", "base URL", "auth", "demo credentials")]
@@ -124,6 +126,44 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
             + row[3]
         )
     return "\n".join(lines)
+
+
+def bind(host: str, port: int, name: str) -> socket.socket:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise ConfigError(f"cannot resolve host {host!r}: {exc}") from None
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        flag = "--admin-port" if name == "admin" else f"--{name.replace('_', '-')}-port"
+        raise ConfigError(
+            f"cannot listen on {host}:{port} for {name}: {exc.strerror}. "
+            f"Choose another port with {flag} or MOCK_{flag[2:].upper().replace('-', '_')}."
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def configure_logging(level: str) -> None:
+    requests = logging.getLogger("mock_server.requests")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))  # each line carries its own time
+    requests.addHandler(handler)
+    requests.propagate = False
+    requests.setLevel(level.upper())
+    errors = logging.StreamHandler(sys.stderr)
+    errors.setFormatter(
+        logging.Formatter("%(asctime)s  %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+    )
+    root = logging.getLogger("mock_server")
+    root.addHandler(errors)
+    root.setLevel(level.upper())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,9 +10,19 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import Sandbox
-from mock_server.config import Settings, sqlite_url_for
+from mock_server.core.config import Settings, sqlite_url_for
 from mock_server.core.provider import ProviderSettings
 from tests.helpers import FROZEN
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--contract-provider",
+        action="append",
+        default=[],
+        metavar="MODULE:ATTRIBUTE",
+        help="also hold this provider to the shared contract suite (tests/contract)",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -20,9 +30,9 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One database seeded with the clock frozen at FROZEN; each test copies it."""
     path = tmp_path_factory.mktemp("template") / "seeded.db"
     sandbox = Sandbox(Settings(database_url=sqlite_url_for(path)))
-    sandbox.db.create_all()
-    sandbox.clock.freeze(FROZEN)
-    sandbox.reset()
+    sandbox.services.db.create_all()
+    sandbox.services.clock.freeze(FROZEN)
+    sandbox.services.reset()
     sandbox.close()
     return path
 

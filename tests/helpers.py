@@ -17,7 +17,7 @@ FROZEN = datetime(2025, 10, 31, 6, 0, 12, 120_000, tzinfo=UTC)
 def journal_entry(sandbox: Sandbox, response: Any) -> dict[str, Any]:
     """The journal entry of a response, by the id in its X-Mock-Journal-Id header."""
     journal_id = response.headers["x-mock-journal-id"]
-    entry = sandbox.journal.get(journal_id)
+    entry = sandbox.services.journal.get(journal_id)
     assert entry is not None, f"no journal entry {journal_id}"
     return entry
 

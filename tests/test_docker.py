@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from mock_server.cli import build_parser
-from mock_server.config import Settings
+from mock_server.core.config import Settings
 from mock_server.registry import PROVIDERS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,27 +1,26 @@
-"""The control plane, on its own port (default 7100).
+"""The control plane, on its own port (default 7100): the admin protocol over HTTP.
 
 Open on loopback. Listening anywhere else, every endpoint but the health check requires
 ``Authorization: Bearer <MOCK_ADMIN_TOKEN>``, and the sandbox refuses to start without a token.
 """
 
 import hmac
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
 
-from fastapi import FastAPI, HTTPException
-from starlette.responses import JSONResponse
+from fastapi import APIRouter, FastAPI, Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.admin.clock import clock_router
-from mock_server.admin.faults import faults_router
-from mock_server.admin.journal import journal_router
-from mock_server.admin.providers import providers_router
+from mock_server.admin.protocol import Admin, AdminError
+from mock_server.admin.routes import router
+from mock_server.core.config import Settings
 from mock_server.core.pipeline import NO_TELEMETRY
 
-if TYPE_CHECKING:
-    from mock_server.app import Sandbox
 
-
-def build_admin(sandbox: "Sandbox") -> FastAPI:
+def build_admin(
+    admin: Admin, settings: Settings, extra: Sequence[tuple[str, APIRouter]] = ()
+) -> FastAPI:
+    """``extra``: (prefix, router) pairs, the providers' own control-plane routes."""
     app = FastAPI(
         telemetry=NO_TELEMETRY,
         title="mock-server control plane",
@@ -29,69 +28,19 @@ def build_admin(sandbox: "Sandbox") -> FastAPI:
         openapi_url="/__admin/openapi.json",
         redoc_url=None,
     )
-    settings = sandbox.settings
+    app.state.admin = admin
     token = settings.admin_token.get_secret_value().encode() if settings.admin_token else None
-
     if token is not None or not settings.on_loopback:
         app.add_middleware(RequireToken, token=token)
 
-    def providers() -> list[dict[str, Any]]:
-        listening = sandbox.listening()
-        out = []
-        for provider in sandbox.providers:
-            port = sandbox.bound_ports.get(
-                provider.name, sandbox.provider_settings[provider.name].port
-            )
-            out.append(
-                {
-                    "name": provider.name,
-                    "title": provider.title,
-                    "port": port,
-                    "listening": listening.get(port, False),
-                    "auth": provider.auth,
-                    "demo_credentials": [
-                        {"role": c.role, "client_id": c.client_id}
-                        for c in provider.demo_credentials
-                    ],
-                }
-            )
-        return out
+    async def on_admin_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, AdminError)
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
-    @app.get("/__admin/health")
-    async def health() -> JSONResponse:
-        """200 once every provider port is listening, 503 before. Needs no token."""
-        listed = providers()
-        ready = all(p["listening"] for p in listed)
-        body = {
-            "status": "ok" if ready else "starting",
-            "providers": {
-                p["name"]: {"port": p["port"], "listening": p["listening"]} for p in listed
-            },
-        }
-        return JSONResponse(body, status_code=200 if ready else 503)
-
-    @app.get("/__admin/providers")
-    async def list_providers() -> list[dict[str, Any]]:
-        """Every emulated provider: port, auth scheme, demo client ids."""
-        return providers()
-
-    @app.get("/__admin/providers/{name}/openapi.json")
-    async def provider_openapi(name: str) -> dict[str, Any]:
-        """One provider's OpenAPI document (its auth headers are described in the README)."""
-        from mock_server.app import openapi_of
-
-        if name not in sandbox.provider_apps:
-            raise HTTPException(404, f"unknown provider {name!r}")
-        return openapi_of(sandbox.provider_apps[name])
-
-    app.include_router(journal_router(sandbox))
-    app.include_router(clock_router(sandbox))
-    app.include_router(faults_router(sandbox))
-    app.include_router(providers_router(sandbox))
-    for provider in sandbox.providers:
-        if provider.admin_router:
-            router = provider.admin_router(sandbox.context(provider))
-            app.include_router(router, prefix=f"/__admin/{provider.flag}")
+    app.add_exception_handler(AdminError, on_admin_error)
+    app.include_router(router)
+    for prefix, extra_router in extra:
+        app.include_router(extra_router, prefix=prefix)
     return app
 
 

@@ -1,18 +1,14 @@
-"""A small HTTP client for the control plane, used by the CLI and the pytest plugin (and usable
-from any test: ``AdminClient("http://127.0.0.1:7100").count(outcome="rejected")``)."""
+"""The admin protocol over HTTP: the client the CLI and the pytest plugin use (and usable from
+any test: ``AdminClient("http://127.0.0.1:7100").count(outcome="rejected")``)."""
 
 from datetime import datetime
 from typing import Any
 
 import httpx
 
+from mock_server.admin.protocol import AdminError, AdminUnreachable
 
-class AdminError(Exception):
-    pass
-
-
-class AdminUnreachable(AdminError):
-    """Nothing answers at the control plane's URL (as opposed to an answer that is an error)."""
+__all__ = ["AdminClient", "AdminError", "AdminUnreachable"]
 
 
 class AdminClient:
@@ -42,7 +38,9 @@ class AdminClient:
                 detail = response.json().get("detail", response.text)
             except ValueError:
                 detail = response.text
-            raise AdminError(f"{method} {path}: {response.status_code} {detail}")
+            raise AdminError(
+                f"{method} {path}: {response.status_code} {detail}", status=response.status_code
+            )
         return response.json()
 
     # -- health ---------------------------------------------------------------------------------
@@ -54,6 +52,9 @@ class AdminClient:
 
     def providers(self) -> list[dict[str, Any]]:
         return self._call("GET", "/__admin/providers")
+
+    def openapi(self, provider: str) -> dict[str, Any]:
+        return self._call("GET", f"/__admin/providers/{provider}/openapi.json")
 
     # -- clock ----------------------------------------------------------------------------------
     def clock(self) -> dict[str, Any]:
@@ -70,9 +71,12 @@ class AdminClient:
         return self._call("POST", "/__admin/clock", json={"resume": True})
 
     # -- journal --------------------------------------------------------------------------------
+    def journal(self, **filters: Any) -> dict[str, Any]:
+        return self._call("GET", "/__admin/requests", params=_params(filters))
+
     def requests(self, **filters: Any) -> list[dict[str, Any]]:
         """Journal entries, newest first (filters as GET /__admin/requests takes them)."""
-        return self._call("GET", "/__admin/requests", params=_params(filters))["data"]
+        return self.journal(**filters)["data"]
 
     def request(self, journal_id: str) -> dict[str, Any]:
         return self._call("GET", f"/__admin/requests/{journal_id}")
@@ -89,6 +93,9 @@ class AdminClient:
 
     def faults(self, provider: str | None = None) -> list[dict[str, Any]]:
         return self._call("GET", "/__admin/faults", params=_params({"provider": provider}))
+
+    def delete_fault(self, rule_id: str) -> int:
+        return self._call("DELETE", f"/__admin/faults/{rule_id}")["deleted"]
 
     def clear_faults(self) -> int:
         return self._call("DELETE", "/__admin/faults")["deleted"]

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from sqlalchemy import Connection
 from sqlmodel import Field, SQLModel
 
-from mock_server.db import Database
+from mock_server.core.db import Database, table_of
 
 WIB = timezone(timedelta(hours=7), "WIB")
 
@@ -81,8 +81,7 @@ class Clock:
     # -- storage -------------------------------------------------------------------------------
     def stored(self) -> tuple[float | None, float]:
         """(frozen_at, offset) as the database has them now."""
-        table = ClockState.__table__
-        row = self._db.connection().execute(table.select()).first()  # type: ignore[attr-defined]
+        row = self._db.connection().execute(table_of(ClockState).select()).first()
         return (None, 0.0) if row is None else (row.frozen_at, row.offset_seconds)
 
     def reload(self) -> None:
@@ -101,17 +100,20 @@ class Clock:
 
 
 def write_clock(conn: Connection, *, frozen_at: float | None, offset: float) -> None:
-    table = ClockState.__table__
-    conn.execute(table.delete())  # type: ignore[attr-defined]
-    conn.execute(
-        table.insert().values(id=1, frozen_at=frozen_at, offset_seconds=offset)  # type: ignore[attr-defined]
-    )
+    table = table_of(ClockState)
+    conn.execute(table.delete())
+    conn.execute(table.insert().values(id=1, frozen_at=frozen_at, offset_seconds=offset))
 
 
 def isoformat_z(moment: datetime) -> str:
     """``2025-10-31T06:00:12.120Z``: UTC with milliseconds, as JavaScript's toISOString."""
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def iso_z(timestamp: float) -> str:
+    """Unix seconds as ``isoformat_z`` writes them."""
+    return isoformat_z(datetime.fromtimestamp(timestamp, UTC))
 
 
 def parse_iso8601(value: str) -> datetime | None:

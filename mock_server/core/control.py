@@ -7,11 +7,11 @@ agrees (cached for a second).
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlmodel import Field, SQLModel
 
-from mock_server.db import Database
+from mock_server.core.db import Database, table_of
 
 AuthMode = Literal["strict", "lenient"]
 
@@ -38,30 +38,31 @@ class Controls:
         self._cache = db.cache(ttl=1.0)
 
     def get(self, provider: str) -> Control:
-        return self._cache.get(provider, lambda: self._load(provider))
+        control: Control = self._cache.get(provider, lambda: self._load(provider))
+        return control
 
     def _load(self, provider: str) -> Control:
-        t = ProviderControl.__table__
-        row = self._db.connection().execute(t.select().where(t.c.provider == provider)).first()  # type: ignore[attr-defined]
+        t = table_of(ProviderControl)
+        row = self._db.connection().execute(t.select().where(t.c.provider == provider)).first()
         base = self._defaults[provider]
         if row is None:
             return base
         return Control(
-            auth_mode=row.auth_mode or base.auth_mode,  # type: ignore[arg-type]
+            auth_mode=cast(AuthMode, row.auth_mode or base.auth_mode),
             rate_limit=base.rate_limit if row.rate_limit is None else row.rate_limit,
             rate_limit_window=row.rate_limit_window or base.rate_limit_window,
         )
 
     def set(self, provider: str, **changes: Any) -> Control:
-        t = ProviderControl.__table__
-        current = {"auth_mode": None, "rate_limit": None, "rate_limit_window": None}
+        t = table_of(ProviderControl)
+        current: dict[str, Any] = {"auth_mode": None, "rate_limit": None, "rate_limit_window": None}
         with self._db.begin() as conn:
-            row = conn.execute(t.select().where(t.c.provider == provider)).first()  # type: ignore[attr-defined]
+            row = conn.execute(t.select().where(t.c.provider == provider)).first()
             if row is not None:
                 current = {k: getattr(row, k) for k in current}
             current |= {k: v for k, v in changes.items() if v is not None}
-            conn.execute(t.delete().where(t.c.provider == provider))  # type: ignore[attr-defined]
-            conn.execute(t.insert().values(provider=provider, **current))  # type: ignore[attr-defined]
+            conn.execute(t.delete().where(t.c.provider == provider))
+            conn.execute(t.insert().values(provider=provider, **current))
         self._cache.clear()
         return self.get(provider)
 

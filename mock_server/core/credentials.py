@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Table, bindparam
 
+from mock_server.core.db import Database
 from mock_server.core.provider import ProviderContext
 from mock_server.core.redact import fingerprint
-from mock_server.db import Database
 
 
 def client_lookup(db: Database, table: Table) -> Callable[[str], Any]:

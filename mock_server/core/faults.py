@@ -10,12 +10,12 @@ import json
 import random
 import secrets
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, cast
 
 from sqlalchemy import Column, Text, bindparam
 from sqlmodel import Field, SQLModel
 
-from mock_server.db import Database
+from mock_server.core.db import Database, table_of
 
 FaultAction = Literal["status", "latency", "drop"]
 
@@ -36,54 +36,69 @@ class FaultRule(SQLModel, table=True):
     probability: float = 1.0
 
 
+class FaultRuleDict(TypedDict):
+    """A rule as the control plane lists it (``body`` parsed back from JSON)."""
+
+    id: str
+    provider: str
+    method: str | None
+    path: str
+    action: str
+    status: int | None
+    body: Any
+    retry_after: int | None
+    latency_ms: int | None
+    remaining: int | None
+    probability: float
+
+
 class FaultBook:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._table = FaultRule.__table__
+        self._table = t = table_of(FaultRule)
         self._cache = db.cache(ttl=1.0)
-        t = self._table
         self._take_one = db.prepare(
-            t.update()  # type: ignore[attr-defined]
-            .where(t.c.id == bindparam("rule_id"), t.c.remaining > 0)  # type: ignore[attr-defined]
-            .values(remaining=t.c.remaining - 1)  # type: ignore[attr-defined]
+            t.update()
+            .where(t.c.id == bindparam("rule_id"), t.c.remaining > 0)
+            .values(remaining=t.c.remaining - 1)
         )
         self._random = random.Random()
 
-    def rules(self, provider: str | None = None) -> list[dict[str, Any]]:
-        rows = self._cache.get("rules", self._load)
+    def rules(self, provider: str | None = None) -> list[FaultRuleDict]:
+        rows: list[FaultRuleDict] = self._cache.get("rules", self._load)
         return [r for r in rows if provider is None or r["provider"] == provider]
 
-    def _load(self) -> list[dict[str, Any]]:
+    def _load(self) -> list[FaultRuleDict]:
         t = self._table
-        rows = self._db.connection().execute(t.select().order_by(t.c.seq))  # type: ignore[attr-defined]
+        rows = self._db.connection().execute(t.select().order_by(t.c.seq))
         out = []
         for row in rows:
             rule = dict(row._mapping)
             rule.pop("seq")
             rule["body"] = json.loads(rule["body"]) if rule["body"] else None
-            out.append(rule)
+            out.append(cast(FaultRuleDict, rule))
         return out
 
-    def add(self, **rule: Any) -> dict[str, Any]:
+    def add(self, **rule: Any) -> FaultRuleDict:
         rule["id"] = "f" + secrets.token_hex(4)
         if rule.get("body") is not None:
             rule["body"] = json.dumps(rule["body"])
         with self._db.begin() as conn:
-            conn.execute(self._table.insert().values(**rule))  # type: ignore[attr-defined]
+            conn.execute(self._table.insert().values(**rule))
         self._cache.clear()
         return next(r for r in self.rules() if r["id"] == rule["id"])
 
     def delete(self, rule_id: str | None = None) -> int:
         t = self._table
-        statement = t.delete()  # type: ignore[attr-defined]
+        statement = t.delete()
         if rule_id is not None:
-            statement = statement.where(t.c.id == rule_id)  # type: ignore[attr-defined]
+            statement = statement.where(t.c.id == rule_id)
         with self._db.begin() as conn:
             count = conn.execute(statement).rowcount or 0
         self._cache.clear()
         return count
 
-    def match(self, provider: str, method: str, path: str) -> Iterator[dict[str, Any]]:
+    def match(self, provider: str, method: str, path: str) -> Iterator[FaultRuleDict]:
         """The rules that apply to this request, one at a time, each counted against its
         ``remaining`` only when reached: the caller stops at the first rule that answers, so the
         rules after it are not spent."""

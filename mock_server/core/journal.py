@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import Column, Text, bindparam, func, select
 from sqlmodel import Field, SQLModel
 
+from mock_server.core.db import Database, table_of
 from mock_server.core.redact import (
     header_lines_to_dict,
     redact_headers,
     redact_query,
     redact_text,
 )
-from mock_server.db import Database
 
 log = logging.getLogger("mock_server.requests")
 _encode = json.JSONEncoder(ensure_ascii=False, default=str).encode  # built once, not per entry
@@ -105,10 +105,10 @@ class Journal:
         self._buffer: list[Record] = []
         self._written = PRUNE_EVERY  # prune on the first flush: the file may hold an older run's
         self._lock = threading.Lock()
-        self._table = JournalEntry.__table__
-        columns = [c.name for c in self._table.columns if c.name != "seq"]  # type: ignore[attr-defined]
+        self._table = table_of(JournalEntry)
+        columns = [c.name for c in self._table.columns if c.name != "seq"]
         self._insert = db.prepare(
-            self._table.insert().values({name: bindparam(name) for name in columns})  # type: ignore[attr-defined]
+            self._table.insert().values({name: bindparam(name) for name in columns})
         )
 
     def record(self, rec: Record) -> None:
@@ -141,9 +141,9 @@ class Journal:
         """Keep the newest ``retention`` entries."""
         t = self._table
         with self._db.begin() as conn:
-            last = conn.execute(select(func.max(t.c.seq))).scalar_one()  # type: ignore[attr-defined]
+            last = conn.execute(select(func.max(t.c.seq))).scalar_one()
             if last is not None and last > self.retention:
-                conn.execute(t.delete().where(t.c.seq <= last - self.retention))  # type: ignore[attr-defined]
+                conn.execute(t.delete().where(t.c.seq <= last - self.retention))
 
     def _row(self, rec: Record) -> dict[str, Any]:
         excerpt = redact_text(rec.body.decode("utf-8", "replace")) if rec.body else ""
@@ -171,7 +171,7 @@ class Journal:
     def get(self, journal_id: str) -> dict[str, Any] | None:
         self.flush()
         t = self._table
-        row = self._db.connection().execute(t.select().where(t.c.id == journal_id)).first()  # type: ignore[attr-defined]
+        row = self._db.connection().execute(t.select().where(t.c.id == journal_id)).first()
         return entry_dict(row._mapping) if row else None
 
     def query(self, q: "JournalQuery") -> tuple[list[dict[str, Any]], int]:
@@ -182,9 +182,9 @@ class Journal:
         conn = self._db.connection()
         total = conn.execute(select(func.count()).select_from(t).where(*where)).scalar_one()
         rows = conn.execute(
-            t.select()  # type: ignore[attr-defined]
+            t.select()
             .where(*where)
-            .order_by(t.c.seq.desc())  # type: ignore[attr-defined]
+            .order_by(t.c.seq.desc())
             .limit(q.per_page)
             .offset((q.page - 1) * q.per_page)
         )
@@ -203,7 +203,7 @@ class Journal:
     def clear(self) -> None:
         self.discard_pending()
         with self._db.begin() as conn:
-            conn.execute(self._table.delete())  # type: ignore[attr-defined]
+            conn.execute(self._table.delete())
 
 
 @dataclass

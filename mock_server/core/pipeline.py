@@ -7,16 +7,14 @@ an outage would. Auth runs before routing, as a gateway would: an unauthenticate
 nothing about which paths exist. Rejections at any stage are ``ProviderError``s, rendered in the
 provider's own error shape.
 
-Lenient mode: auth reports each failed check through ``Incoming.reject``, which raises in strict
-mode and, in lenient mode, notes "would have failed: …" and lets auth carry on, so every check
-runs and the request is served.
+The pipeline creates the request's ``RequestContext`` (``core/context.py``): auth gets it, sets
+nothing on it but through its own ``reject`` / ``identify`` / ``consume_request_id``, and returns
+the ``Principal`` it established; the handler receives the same context through ``ContextDep``.
 """
 
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,12 +24,13 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.core.clock import Clock
+from mock_server.core.context import RequestContext, attach, context_of
 from mock_server.core.control import Control, Controls, RateLimiter
 from mock_server.core.errors import ProviderError
-from mock_server.core.faults import FaultBook
+from mock_server.core.faults import FaultBook, FaultRuleDict
 from mock_server.core.journal import Journal, Record, new_journal_id
 from mock_server.core.provider import Authenticate, RenderError
-from mock_server.core.replay import ReplayGuard, consumed_by_request
+from mock_server.core.replay import ReplayGuard
 
 log = logging.getLogger("mock_server")
 
@@ -41,34 +40,6 @@ NO_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False}
 
 JOURNAL_HEADER = b"x-mock-journal-id"
 WOULD_HAVE_FAILED = b"x-mock-would-have-failed"
-
-
-@dataclass(slots=True)
-class Incoming:
-    """A request as auth sees it: the raw path as sent, so signatures match byte for byte."""
-
-    method: str
-    path: str
-    query: str
-    headers: dict[str, str]  # lower-case names
-    body: bytes
-    record: Record
-    lenient: bool = False
-
-    def header_values(self, names: Iterable[str]) -> tuple[dict[str, str], list[str]]:
-        """Each named header's value, stripped ("" when absent), and the names missing or empty."""
-        values = {name: self.headers.get(name.lower(), "").strip() for name in names}
-        return values, [name for name, value in values.items() if not value]
-
-    def reject(self, err: ProviderError) -> None:
-        """Fail a check: raise in strict mode; in lenient mode note it and return, so auth goes on
-        with the next check it can still run (or returns early when none can)."""
-        if not self.lenient:
-            raise err
-        note = f"{err.rule}: {err.message}" + (f" ({err.detail})" if err.detail else "")
-        self.record.would_have_failed.append(note)
-        if err.diagnosis:
-            self.record.diagnosis.setdefault(err.rule, err.diagnosis)
 
 
 class ProviderPipeline:
@@ -107,9 +78,10 @@ class ProviderPipeline:
             return
         started = time.perf_counter()
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        now = self.clock.timestamp()  # read once: the whole request sees one sandbox time
         rec = Record(
             id=new_journal_id(),
-            at=self.clock.timestamp(),
+            at=now,
             provider=self.name,
             method=scope["method"],
             path=raw_path.decode("latin-1"),
@@ -118,7 +90,20 @@ class ProviderPipeline:
             body=b"",
             secret_headers=self.secret_headers,
         )
-        scope.setdefault("state", {})["mock"] = rec
+        control = self.controls.get(self.name)
+        ctx = RequestContext(
+            provider=self.name,
+            method=rec.method,
+            path=rec.path,
+            query=rec.query,
+            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in rec.headers},
+            body=b"",
+            record=rec,
+            now=now,
+            replay=self.replay,
+            lenient=control.auth_mode == "lenient",
+        )
+        attach(scope, ctx)
 
         async def send_journaled(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -132,30 +117,18 @@ class ProviderPipeline:
         try:
             if await self.inject_faults(rec, send):
                 return
-            rec.body = await read_body(scope, receive, self.max_body_bytes)
-            consumed: list[dict[str, object]] = []
-            consumed_by_request.set(consumed)
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in rec.headers}
-            control = self.controls.get(self.name)
-            incoming = Incoming(
-                rec.method,
-                rec.path,
-                rec.query,
-                headers,
-                rec.body,
-                rec,
-                control.auth_mode == "lenient",
-            )
-            rec.client_id = await self.authenticate(incoming)
+            rec.body = ctx.body = await read_body(scope, receive, self.max_body_bytes)
+            ctx.principal = await self.authenticate(ctx)
+            rec.client_id = ctx.principal.client_id
             if rec.would_have_failed:
                 send_journaled = with_header(
                     send_journaled, WOULD_HAVE_FAILED, "; ".join(rec.would_have_failed)
                 )
             if control.rate_limit and rec.client_id:
                 try:
-                    self.check_rate(rec.client_id, control, rec.at)
+                    self.check_rate(rec.client_id, control, now)
                 except ProviderError:
-                    self.replay.release(consumed)  # the refused request keeps its id unspent
+                    self.replay.release(ctx.consumed)  # the refused request keeps its id unspent
                     raise
             await self.app(scope, replay_body(rec.body, receive), send_journaled)
         except DroppedConnection:
@@ -191,10 +164,10 @@ class ProviderPipeline:
                 rec.rule, rec.message = "fault", f"connection dropped by fault {rule['id']}"
                 cycle = getattr(send, "__self__", None)  # uvicorn's request-response cycle
                 transport = getattr(cycle, "transport", None)
-                if transport is not None:  # close without a byte of response
+                if cycle is not None and transport is not None:  # close without a byte
                     transport.abort()
                     # Tell uvicorn the client is gone, so it neither answers 500 nor logs one.
-                    cycle.disconnected = True  # type: ignore[union-attr]
+                    cycle.disconnected = True
                     return True
                 raise DroppedConnection(rec.message)  # no socket to drop (an in-process client)
             else:
@@ -229,8 +202,8 @@ FAULT_MESSAGES = {
 }
 
 
-def fault_error(rule: dict[str, object]) -> ProviderError:
-    status = int(rule["status"] or 503)  # type: ignore[call-overload]
+def fault_error(rule: FaultRuleDict) -> ProviderError:
+    status = rule["status"] or 503
     headers = {"Retry-After": str(rule["retry_after"])} if rule["retry_after"] else {}
     return ProviderError(
         status,
@@ -331,9 +304,9 @@ def install_error_handlers(app: FastAPI, render_error: RenderError) -> None:
     """Make every error a handler or the router raises come out in the provider's shape."""
 
     def render(request: Request, err: ProviderError) -> Response:
-        rec: Record | None = request.scope.get("state", {}).get("mock")
-        if rec is not None:
-            note_rejection(rec, err)
+        ctx = context_of(request.scope)
+        if ctx is not None:
+            note_rejection(ctx.record, err)
         response = render_error(err, request)
         for name, value in err.headers.items():
             response.headers[name] = value

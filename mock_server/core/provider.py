@@ -2,14 +2,20 @@
 
 A provider is a folder under ``mock_server/providers`` exposing ``provider = Provider(...)`` and
 one line in ``mock_server/registry.py``. It never reaches into the sandbox beyond
-``ProviderContext``.
+``ProviderContext`` (and, for its command-line hooks, ``CommandLine``).
+
+The sandbox builds each provider the same way: ``backend = provider.backend(ctx)``, a plain
+object holding the provider's state and logic (testable without HTTP); then its routes over that
+backend, and the auth that guards every route.
 """
 
+import argparse
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from fastapi import APIRouter
 from pydantic import Field
@@ -19,16 +25,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from mock_server.config import Settings
 from mock_server.core.clock import Clock
+from mock_server.core.config import Settings
+from mock_server.core.context import Principal, RequestContext
+from mock_server.core.contract import Contract
+from mock_server.core.db import Database
 from mock_server.core.errors import ProviderError
 from mock_server.core.replay import ReplayGuard
-from mock_server.db import Database
 
 if TYPE_CHECKING:
+    import httpx
     from faker import Faker
-
-    from mock_server.core.pipeline import Incoming
 
 
 class ProviderSettings(BaseSettings):
@@ -74,6 +81,10 @@ class SignInput:
     now: datetime  # the sandbox's time, read from the control plane when it is running
     base_url: str  # the provider's base URL, for credentials obtained over HTTP (tokens)
     settings: Any  # the provider's settings
+    request_id: str | None = None  # None: a fresh one, for providers that send request ids
+    # Where credentials obtained over HTTP (tokens) are fetched from: a client of the provider's
+    # port. None: a new one for ``base_url``.
+    http: "httpx.Client | None" = None
 
 
 @dataclass(frozen=True)
@@ -101,35 +112,53 @@ class SeedContext:
     settings: Any
 
 
-Authenticate = Callable[["Incoming"], Awaitable[str | None]]
+# Runs the provider's checks in its documented order; returns who the request is served as.
+Authenticate = Callable[[RequestContext], Awaitable[Principal]]
 # Renders a rejection in the provider's own shape. It gets the request too, for providers whose
 # errors follow a header (JOSS answers XML or JSON by Accept; the x-app-key API by x-language).
 RenderError = Callable[[ProviderError, Request], Response]
 
 
+class CommandLine(Protocol):
+    """What ``mock-server`` offers a provider's command-line hook."""
+
+    @property
+    def subcommands(self) -> "argparse._SubParsersAction[argparse.ArgumentParser]": ...
+
+    def add_state_flags(self, parser: argparse.ArgumentParser) -> None:
+        """``--db`` / ``--memory``, for a command that edits the state file."""
+
+    def open_context(
+        self, ns: argparse.Namespace, provider: str
+    ) -> AbstractContextManager[ProviderContext]:
+        """The provider's context over the state the flags name, closed on exit."""
+
+
+Backend = TypeVar("Backend")
+
+
 @dataclass(frozen=True)
-class ProviderParts:
-    """What ``Provider.build`` returns: the routes, and the auth that guards all of them."""
-
-    app: ASGIApp
-    authenticate: Authenticate
-
-
-@dataclass(frozen=True)
-class Provider:
+class Provider(Generic[Backend]):
     name: str
     title: str
     auth: str  # one line for the start-up table and the README
     settings_cls: type[ProviderSettings]
-    build: Callable[[ProviderContext], ProviderParts]
+    # The provider's state and logic over the database: plain objects, no HTTP.
+    backend: Callable[[ProviderContext], Backend]
+    # The provider's ASGI app (its routes) over the backend.
+    routes: Callable[[Backend], ASGIApp]
+    # The auth every route is guarded by, run before routing.
+    authenticate: Callable[[Backend], Authenticate]
     render_error: RenderError
     seed: Callable[[SeedContext], None]
     demo_credentials: tuple[DemoCredential, ...]
+    # What the shared contract suite needs: an example request, the error shape, the statuses.
+    contract: Contract
     secret_headers: frozenset[str] = dataclass_field(default_factory=frozenset)
-    # Optional: control-plane routes, mounted under /__admin/<name> (e.g. key registration).
-    admin_router: Callable[[ProviderContext], APIRouter] | None = None
+    # Optional: control-plane routes, mounted under /__admin/<flag> (e.g. key registration).
+    admin_router: Callable[[Backend], APIRouter] | None = None
     # Optional: adds `mock-server <command>` subcommands; each sets `func` on its parser.
-    add_cli: Callable[[Any], None] | None = None
+    add_cli: Callable[[CommandLine], None] | None = None
     # Optional: list, create, rotate, deactivate clients from the control plane.
     credentials: Callable[[ProviderContext], CredentialStore] | None = None
     # Optional: the headers of a correctly authenticated request, for `mock-server sign`.

@@ -12,11 +12,11 @@ latency; an idle sandbox answers 0.5 ms later.
 """
 
 import asyncio
-from contextvars import ContextVar
+from dataclasses import asdict, dataclass
 
 from sqlmodel import Field, SQLModel
 
-from mock_server.db import Database
+from mock_server.core.db import Database, table_of
 
 
 class ConsumedRequestId(SQLModel, table=True):
@@ -30,28 +30,30 @@ class ConsumedRequestId(SQLModel, table=True):
     consumed_at: float = Field(index=True, description="unix seconds, sandbox clock")
 
 
-Pending = tuple[dict[str, object], asyncio.Future[bool]]
+@dataclass(frozen=True)
+class ConsumedId:
+    provider: str
+    client_id: str
+    request_id: str
 
-# The ids the current request consumed, so the pipeline can give them back when it refuses the
-# request after auth (a rate limit): a refused request must not burn its id.
-consumed_by_request: ContextVar[list[dict[str, object]] | None] = ContextVar(
-    "consumed_by_request", default=None
-)
+
+Pending = tuple[dict[str, object], asyncio.Future[bool]]
 
 
 class ReplayGuard:
     def __init__(self, db: Database, commit_window: float = 0.0005) -> None:
         self._db = db
         self._window = commit_window
-        self._table = ConsumedRequestId.__table__
+        self._table = table_of(ConsumedRequestId)
         self._insert = db.insert_unless_present(
-            self._table,  # type: ignore[arg-type]
-            ["provider", "client_id", "request_id", "consumed_at"],
+            self._table, ["provider", "client_id", "request_id", "consumed_at"]
         )
         self._pending: list[Pending] = []
 
-    async def consume(self, provider: str, client_id: str, request_id: str, now: float) -> bool:
-        """True the first time this id is seen for this client, False on every reuse."""
+    async def consume(
+        self, provider: str, client_id: str, request_id: str, now: float
+    ) -> ConsumedId | None:
+        """The id, the first time it is seen for this client; None on every reuse."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
         if not self._pending:
@@ -59,24 +61,21 @@ class ReplayGuard:
                 loop.call_later(self._window, self._commit)
             else:
                 loop.call_soon(self._commit)
-        row = {"provider": provider, "client_id": client_id, "request_id": request_id}
-        self._pending.append((row | {"consumed_at": now}, future))
-        first_use = await future
-        tracked = consumed_by_request.get()
-        if first_use and tracked is not None:
-            tracked.append(row)
-        return first_use
+        consumed = ConsumedId(provider, client_id, request_id)
+        self._pending.append((asdict(consumed) | {"consumed_at": now}, future))
+        return consumed if await future else None
 
-    def release(self, rows: list[dict[str, object]]) -> None:
-        """Forget ids a request consumed but was then refused for (see ``consumed_by_request``)."""
-        t = self._table
+    def release(self, consumed: list[ConsumedId]) -> None:
+        """Forget ids a request consumed but was then refused for (after auth, by the rate
+        limit): a refused request must not burn its id."""
+        c = self._table.c
         with self._db.begin() as conn:
-            for row in rows:
+            for item in consumed:
                 conn.execute(
-                    t.delete().where(  # type: ignore[attr-defined]
-                        t.c.provider == row["provider"],  # type: ignore[attr-defined]
-                        t.c.client_id == row["client_id"],  # type: ignore[attr-defined]
-                        t.c.request_id == row["request_id"],  # type: ignore[attr-defined]
+                    self._table.delete().where(
+                        c.provider == item.provider,
+                        c.client_id == item.client_id,
+                        c.request_id == item.request_id,
                     )
                 )
 
@@ -95,9 +94,9 @@ class ReplayGuard:
 
     def purge(self, provider: str, older_than: float) -> int:
         """Forget ids consumed before ``older_than`` (unix seconds). Returns how many."""
-        t = self._table
+        c = self._table.c
         with self._db.begin() as conn:
             result = conn.execute(
-                t.delete().where(t.c.provider == provider, t.c.consumed_at < older_than)  # type: ignore[attr-defined]
+                self._table.delete().where(c.provider == provider, c.consumed_at < older_than)
             )
         return result.rowcount or 0

@@ -78,8 +78,8 @@ def test_journal_filters(dts, admin, params, expected):
 
 def test_time_range_filter_uses_the_sandbox_clock(dts, admin, sandbox):
     signed(dts)
-    sandbox.clock.advance(3600)
-    headers = digitalent_headers("GET", PATH, at=sandbox.clock.now())
+    sandbox.services.clock.advance(3600)
+    headers = digitalent_headers("GET", PATH, at=sandbox.services.clock.now())
     dts.get(PATH, headers=headers)
     since = (FROZEN + timedelta(minutes=30)).isoformat()
     assert admin.get("/__admin/requests/count", params={"since": since}).json()["count"] == 1
@@ -110,7 +110,7 @@ def test_clock_read_freeze_advance_resume(admin, sandbox):
     assert advanced["now"].startswith("2030-01-01T12:00:00")
     resumed = admin.post("/__admin/clock", json={"resume": True}).json()
     assert resumed["frozen"] is False
-    assert abs((sandbox.clock.now() - datetime.now(UTC)).total_seconds()) < 2
+    assert abs((sandbox.services.clock.now() - datetime.now(UTC)).total_seconds()) < 2
     assert admin.post("/__admin/clock", json={"freeze": "now"}).json()["frozen"] is True
 
 
@@ -158,7 +158,7 @@ def test_beyond_loopback_every_endpoint_but_health_needs_the_token(make_sandbox,
 
 def test_serving_beyond_loopback_without_a_token_is_refused():
     from mock_server.cli import ConfigError
-    from mock_server.config import Settings
+    from mock_server.core.config import Settings
     from mock_server.serve import serve
 
     with pytest.raises(ConfigError, match="MOCK_ADMIN_TOKEN"):

@@ -19,7 +19,7 @@ def admin(client_for):
 
 
 def signed(dts, sandbox=None, **kwargs):
-    at = sandbox.clock.now() if sandbox else None
+    at = sandbox.services.clock.now() if sandbox else None
     headers = digitalent_headers("GET", PATH, **({"at": at} if at else {}), **kwargs)
     return dts.get(PATH, headers=headers)
 
@@ -85,7 +85,7 @@ def test_fault_with_a_probability(dts, admin, sandbox):
     admin.post(
         "/__admin/faults", json={"provider": "digitalent", "status": 500, "probability": 0.5}
     )
-    sandbox.faults._random.seed(4)
+    sandbox.services.faults._random.seed(4)
     statuses = [signed(dts).status_code for _ in range(40)]
     assert 5 < statuses.count(500) < 35
     assert statuses.count(200) == 40 - statuses.count(500)
@@ -199,7 +199,7 @@ def test_rate_limit_answers_429_in_the_providers_shape_until_the_window_passes(d
     assert limited.status_code == 429
     assert limited.json()["message"] == "Too Many Requests"
     assert 1 <= int(limited.headers["retry-after"]) <= 60
-    sandbox.clock.advance(60)
+    sandbox.services.clock.advance(60)
     assert signed(dts, sandbox).status_code == 200
 
 
@@ -281,7 +281,7 @@ def test_a_rate_limited_request_keeps_its_request_id(dts, admin, sandbox):
     assert signed(dts).status_code == 200
     request_id = str(uuid.uuid4())
     assert signed(dts, request_id=request_id).status_code == 429
-    sandbox.clock.advance(60)
+    sandbox.services.clock.advance(60)
     assert signed(dts, sandbox, request_id=request_id).status_code == 200
 
 
@@ -305,7 +305,7 @@ def test_a_drop_fault_in_process_fails_the_call_like_a_dropped_connection(sandbo
 
     from mock_server.core.pipeline import DroppedConnection
 
-    sandbox.faults.add(provider="digitalent", action="drop")
+    sandbox.services.faults.add(provider="digitalent", action="drop")
     with TestClient(sandbox.apps["digitalent"]) as client, pytest.raises(DroppedConnection):
         client.get(PATH)
 

@@ -7,8 +7,8 @@ from tests.helpers import FROZEN
 
 
 def test_the_test_sandbox_is_frozen(sandbox):
-    assert sandbox.clock.now() == FROZEN
-    assert sandbox.clock.state() == {
+    assert sandbox.services.clock.now() == FROZEN
+    assert sandbox.services.clock.state() == {
         "now": "2025-10-31T06:00:12.120000Z",
         "frozen": True,
         "offset_seconds": 0.0,
@@ -16,34 +16,34 @@ def test_the_test_sandbox_is_frozen(sandbox):
 
 
 def test_advance_while_frozen_moves_the_frozen_instant(sandbox):
-    sandbox.clock.advance(90)
-    assert sandbox.clock.now() == FROZEN + timedelta(seconds=90)
-    sandbox.clock.advance(-30)
-    assert sandbox.clock.now() == FROZEN + timedelta(seconds=60)
+    sandbox.services.clock.advance(90)
+    assert sandbox.services.clock.now() == FROZEN + timedelta(seconds=90)
+    sandbox.services.clock.advance(-30)
+    assert sandbox.services.clock.now() == FROZEN + timedelta(seconds=60)
 
 
 def test_resume_returns_to_real_time(sandbox):
-    sandbox.clock.resume()
-    assert abs((sandbox.clock.now() - datetime.now(UTC)).total_seconds()) < 2
+    sandbox.services.clock.resume()
+    assert abs((sandbox.services.clock.now() - datetime.now(UTC)).total_seconds()) < 2
 
 
 def test_advance_while_running_sets_an_offset(sandbox):
-    sandbox.clock.resume()
-    sandbox.clock.advance(3600)
-    assert sandbox.clock.state()["offset_seconds"] == 3600
-    assert abs((sandbox.clock.now() - datetime.now(UTC)).total_seconds() - 3600) < 2
+    sandbox.services.clock.resume()
+    sandbox.services.clock.advance(3600)
+    assert sandbox.services.clock.state()["offset_seconds"] == 3600
+    assert abs((sandbox.services.clock.now() - datetime.now(UTC)).total_seconds() - 3600) < 2
 
 
 def test_freeze_needs_an_aware_datetime(sandbox):
     with pytest.raises(ValueError, match="aware"):
-        sandbox.clock.freeze(datetime(2025, 1, 1))
+        sandbox.services.clock.freeze(datetime(2025, 1, 1))
 
 
 def test_another_worker_sees_the_change_within_its_refresh(sandbox):
     """The clock lives in the database: a second process (here a second Clock) agrees."""
-    other = Clock(sandbox.db, refresh_seconds=0)
+    other = Clock(sandbox.services.db, refresh_seconds=0)
     assert other.now() == FROZEN
-    sandbox.clock.advance(10)
+    sandbox.services.clock.advance(10)
     assert other.now() == FROZEN + timedelta(seconds=10)
 
 

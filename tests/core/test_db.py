@@ -1,11 +1,11 @@
 from sqlalchemy import text
 
 from mock_server.app import Sandbox
-from mock_server.config import Settings, sqlite_url_for
+from mock_server.core.config import Settings, sqlite_url_for
 
 
 def test_sqlite_file_runs_in_wal_with_synchronous_normal(sandbox):
-    conn = sandbox.db.connection()
+    conn = sandbox.services.db.connection()
     assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
     assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -41,9 +41,9 @@ def test_a_database_from_another_schema_is_reseeded(tmp_path):
 def test_memory_mode_seeds_and_works(tmp_path):
     sandbox = Sandbox(Settings(memory=True)).open()
     try:
-        assert sandbox.db.in_memory
-        assert sandbox.seeded_in is not None
-        assert sandbox.db.meta("schema")
+        assert sandbox.services.db.in_memory
+        assert sandbox.services.seeded_in is not None
+        assert sandbox.services.db.meta("schema")
     finally:
         sandbox.close()
 
@@ -54,12 +54,12 @@ def test_memory_mode_keeps_working_after_resets():
 
     sandbox = Sandbox(Settings(memory=True)).open()
     try:
-        sandbox.reset()
-        sandbox.reset_provider("digitalent")
-        assert asyncio.run(sandbox.replay.consume("digitalent", "c", "r1", 1.0))
-        assert not asyncio.run(sandbox.replay.consume("digitalent", "c", "r1", 1.0))
-        sandbox.journal.clear()
-        assert sandbox.journal.count() == 0
+        sandbox.services.reset()
+        sandbox.services.reset_provider("digitalent")
+        assert asyncio.run(sandbox.services.replay.consume("digitalent", "c", "r1", 1.0))
+        assert not asyncio.run(sandbox.services.replay.consume("digitalent", "c", "r1", 1.0))
+        sandbox.services.journal.clear()
+        assert sandbox.services.journal.count() == 0
     finally:
         sandbox.close()
 
@@ -68,7 +68,7 @@ def test_whole_sandbox_seeds_fast(tmp_path):
     """The issue's budget is 1 s for the whole sandbox; leave room on a slow machine."""
     sandbox = Sandbox(Settings(memory=True))
     try:
-        assert sandbox.reset() < 1.0
+        assert sandbox.services.reset() < 1.0
     finally:
         sandbox.close()
 
@@ -76,8 +76,8 @@ def test_whole_sandbox_seeds_fast(tmp_path):
 def test_reset_drops_state_and_keeps_the_clock(sandbox):
     import asyncio
 
-    frozen = sandbox.clock.now()
-    assert asyncio.run(sandbox.replay.consume("digitalent", "c", "r", 1.0))
-    sandbox.reset()
-    assert sandbox.clock.now() == frozen
-    assert asyncio.run(sandbox.replay.consume("digitalent", "c", "r", 1.0))
+    frozen = sandbox.services.clock.now()
+    assert asyncio.run(sandbox.services.replay.consume("digitalent", "c", "r", 1.0))
+    sandbox.services.reset()
+    assert sandbox.services.clock.now() == frozen
+    assert asyncio.run(sandbox.services.replay.consume("digitalent", "c", "r", 1.0))

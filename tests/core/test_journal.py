@@ -23,8 +23,8 @@ def record(**overrides) -> Record:
 
 def test_recorded_entries_are_readable_after_a_flush(sandbox):
     rec = record(client_id="dts-demo-client")
-    sandbox.journal.record(rec)
-    entry = sandbox.journal.get(rec.id)
+    sandbox.services.journal.record(rec)
+    entry = sandbox.services.journal.get(rec.id)
     assert entry["provider"] == "digitalent"
     assert entry["outcome"] == "accepted"
     assert entry["at"] == "2025-10-31T06:00:12.120000Z"
@@ -37,8 +37,8 @@ def test_recorded_entries_are_readable_after_a_flush(sandbox):
 
 def test_rejections_carry_their_rule(sandbox):
     rec = record(status=401, rule="signature", message="Invalid signature", diagnosis={"k": 1})
-    sandbox.journal.record(rec)
-    entry = sandbox.journal.get(rec.id)
+    sandbox.services.journal.record(rec)
+    entry = sandbox.services.journal.get(rec.id)
     assert (entry["outcome"], entry["rule"], entry["diagnosis"]) == (
         "rejected",
         "signature",
@@ -60,8 +60,8 @@ def test_secret_headers_are_redacted_but_distinguishable(sandbox):
         ],
         secret_headers=frozenset({"x-custom-secret"}),
     )
-    sandbox.journal.record(rec)
-    headers = sandbox.journal.get(rec.id)["request_headers"]
+    sandbox.services.journal.record(rec)
+    headers = sandbox.services.journal.get(rec.id)["request_headers"]
     assert headers["authorization"].startswith("Bearer <redacted sha256:")
     assert "secret-token" not in json.dumps(headers)
     assert "user-token-value" not in json.dumps(headers)
@@ -71,8 +71,8 @@ def test_secret_headers_are_redacted_but_distinguishable(sandbox):
 
 def test_provider_secret_headers_are_redacted(sandbox):
     rec = record(headers=[(b"x-private", b"hunter2")], secret_headers=frozenset({"x-private"}))
-    sandbox.journal.record(rec)
-    assert "hunter2" not in sandbox.journal.get(rec.id)["request_headers"]["x-private"]
+    sandbox.services.journal.record(rec)
+    assert "hunter2" not in sandbox.services.journal.get(rec.id)["request_headers"]["x-private"]
 
 
 @pytest.mark.parametrize(
@@ -97,8 +97,8 @@ def test_provider_secret_headers_are_redacted(sandbox):
 )
 def test_secrets_in_bodies_are_redacted(sandbox, body, secret):
     rec = record(body=body)
-    sandbox.journal.record(rec)
-    excerpt = sandbox.journal.get(rec.id)["body_excerpt"]
+    sandbox.services.journal.record(rec)
+    excerpt = sandbox.services.journal.get(rec.id)["body_excerpt"]
     assert secret not in excerpt
     assert "<redacted>" in excerpt
 
@@ -110,14 +110,14 @@ def test_public_keys_are_kept():
 
 def test_body_excerpt_is_bounded(sandbox):
     rec = record(body=b"x" * 100_000)
-    sandbox.journal.record(rec)
-    entry = sandbox.journal.get(rec.id)
+    sandbox.services.journal.record(rec)
+    entry = sandbox.services.journal.get(rec.id)
     assert len(entry["body_excerpt"]) == sandbox.settings.journal_body_excerpt
     assert entry["body_bytes"] == 100_000
 
 
 def test_retention_is_bounded(sandbox):
-    journal = Journal(sandbox.db, retention=100, excerpt_bytes=64)
+    journal = Journal(sandbox.services.db, retention=100, excerpt_bytes=64)
     journal.clear()
     for _ in range(5):
         for _ in range(300):
@@ -149,8 +149,8 @@ def test_redact_header_keeps_the_scheme():
 
 def test_secret_query_parameters_are_redacted(sandbox):
     rec = record(query="page=1&access_token=tok-123&clientSecret=cs-456")
-    sandbox.journal.record(rec)
-    entry = sandbox.journal.get(rec.id)
+    sandbox.services.journal.record(rec)
+    entry = sandbox.services.journal.get(rec.id)
     assert entry["query"] == "page=1&access_token=<redacted>&clientSecret=<redacted>"
     assert "tok-123" not in console_line(rec)
 
@@ -167,5 +167,5 @@ def test_secret_query_parameters_are_redacted(sandbox):
 )
 def test_other_spellings_and_multipart_bodies_are_redacted(sandbox, body):
     rec = record(body=body)
-    sandbox.journal.record(rec)
-    assert "cs-456" not in sandbox.journal.get(rec.id)["body_excerpt"]
+    sandbox.services.journal.record(rec)
+    assert "cs-456" not in sandbox.services.journal.get(rec.id)["body_excerpt"]

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.testclient import TestClient
 
 from mock_server.app import Sandbox
-from mock_server.config import Settings, sqlite_url_for
+from mock_server.core.config import Settings, sqlite_url_for
 from mock_server.core.errors import ProviderError
 from mock_server.core.pipeline import Incoming, install_error_handlers
 from mock_server.core.provider import (
@@ -85,7 +85,7 @@ def test_accepted_requests_are_journaled_with_the_client(fake):
     sandbox, client = fake
     response = client.get("/ok?x=1")
     assert response.json() == {"fine": True}
-    entry = sandbox.journal.get(response.headers["x-mock-journal-id"])
+    entry = sandbox.services.journal.get(response.headers["x-mock-journal-id"])
     assert entry["client_id"] == "fake-client"
     assert entry["query"] == "x=1"
     assert entry["status"] == 200
@@ -98,7 +98,7 @@ def test_handler_crash_is_a_500_in_the_providers_shape_without_a_traceback(fake,
     assert response.status_code == 500
     assert response.json() == {"fault": "Internal Server Error", "rule": "internal"}
     assert "secret internal detail" not in response.text
-    assert sandbox.journal.get(response.headers["x-mock-journal-id"])["rule"] == "internal"
+    assert sandbox.services.journal.get(response.headers["x-mock-journal-id"])["rule"] == "internal"
     assert "secret internal detail" in caplog.text  # the console still gets the traceback
 
 

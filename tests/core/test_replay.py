@@ -10,23 +10,23 @@ def consume(guard: ReplayGuard, *triple: str, now: float = 1000.0) -> bool:
 
 
 def test_first_use_wins_and_every_reuse_loses(sandbox):
-    assert consume(sandbox.replay, "digitalent", "c1", "r1") is True
-    assert consume(sandbox.replay, "digitalent", "c1", "r1") is False
-    assert consume(sandbox.replay, "digitalent", "c1", "r1") is False
+    assert consume(sandbox.services.replay, "digitalent", "c1", "r1") is True
+    assert consume(sandbox.services.replay, "digitalent", "c1", "r1") is False
+    assert consume(sandbox.services.replay, "digitalent", "c1", "r1") is False
 
 
 def test_ids_are_scoped_by_provider_and_client(sandbox):
-    assert consume(sandbox.replay, "digitalent", "c1", "r1") is True
-    assert consume(sandbox.replay, "digitalent", "c2", "r1") is True
-    assert consume(sandbox.replay, "joss", "c1", "r1") is True
+    assert consume(sandbox.services.replay, "digitalent", "c1", "r1") is True
+    assert consume(sandbox.services.replay, "digitalent", "c2", "r1") is True
+    assert consume(sandbox.services.replay, "joss", "c1", "r1") is True
 
 
 def test_the_same_id_twice_in_one_group_commit(sandbox):
     async def both() -> list[bool]:
         return await asyncio.gather(
-            sandbox.replay.consume("digitalent", "c1", "same", 1.0),
-            sandbox.replay.consume("digitalent", "c1", "same", 1.0),
-            sandbox.replay.consume("digitalent", "c1", "other", 1.0),
+            sandbox.services.replay.consume("digitalent", "c1", "same", 1.0),
+            sandbox.services.replay.consume("digitalent", "c1", "same", 1.0),
+            sandbox.services.replay.consume("digitalent", "c1", "other", 1.0),
         )
 
     assert asyncio.run(both()) == [True, False, True]
@@ -45,7 +45,7 @@ def test_consumed_ids_survive_a_restart(make_sandbox):
 
 def test_two_workers_racing_on_one_id_cannot_both_win(sandbox):
     """Each 'worker' has its own connection and guard; the primary key decides."""
-    from mock_server.db import Database
+    from mock_server.core.db import Database
 
     results: list[bool] = []
     barrier = threading.Barrier(8)
@@ -66,8 +66,8 @@ def test_two_workers_racing_on_one_id_cannot_both_win(sandbox):
 
 
 def test_purge_forgets_only_old_ids(sandbox):
-    consume(sandbox.replay, "digitalent", "c1", "old", now=100.0)
-    consume(sandbox.replay, "digitalent", "c1", "new", now=900.0)
-    assert sandbox.replay.purge("digitalent", older_than=500.0) == 1
-    assert consume(sandbox.replay, "digitalent", "c1", "old") is True
-    assert consume(sandbox.replay, "digitalent", "c1", "new") is False
+    consume(sandbox.services.replay, "digitalent", "c1", "old", now=100.0)
+    consume(sandbox.services.replay, "digitalent", "c1", "new", now=900.0)
+    assert sandbox.services.replay.purge("digitalent", older_than=500.0) == 1
+    assert consume(sandbox.services.replay, "digitalent", "c1", "old") is True
+    assert consume(sandbox.services.replay, "digitalent", "c1", "new") is False

@@ -17,15 +17,14 @@ Known gaps
 """
 
 import uuid
+from typing import Any
 
-from mock_server.core.provider import (
-    DemoCredential,
-    Provider,
-    ProviderContext,
-    ProviderParts,
-    SignInput,
-)
-from mock_server.providers.digitalent.auth import build_authenticate
+from mock_server.core.clock import isoformat_z
+from mock_server.core.contract import Contract, Example, spoil_header
+from mock_server.core.provider import DemoCredential, Provider, SignInput
+from mock_server.providers.digitalent.auth import build_authenticate, string_to_sign
+from mock_server.providers.digitalent.auth import sign as hmac_signature
+from mock_server.providers.digitalent.catalogue import Catalogue
 from mock_server.providers.digitalent.config import DigitalentSettings
 from mock_server.providers.digitalent.credentials import DigitalentCredentials
 from mock_server.providers.digitalent.errors import render_error
@@ -35,28 +34,25 @@ from mock_server.providers.digitalent.seed import seed
 
 def sign(request: SignInput) -> dict[str, str]:
     """Headers signed exactly as the doc's Postman script signs them."""
-    from mock_server.clients.digitalent import digitalent_signature, iso_timestamp
-
-    timestamp = iso_timestamp(request.now)
-    request_id = str(uuid.uuid4())
-    signature = digitalent_signature(
-        request.secret or "dts-demo-secret",
-        request.method,
-        request.path.split("?", 1)[0],
-        request.body,
-        timestamp,
-        request_id,
+    timestamp = isoformat_z(request.now)
+    request_id = request.request_id or str(uuid.uuid4())
+    message = string_to_sign(
+        request.method, request.path.split("?", 1)[0], request.body, timestamp, request_id
     )
     return {
         "Client-Id": request.client_id or "dts-demo-client",
         "Request-Id": request_id,
         "Request-Timestamp": timestamp,
-        "Signature": signature,
+        "Signature": hmac_signature(request.secret or "dts-demo-secret", message),
     }
 
 
-def build(ctx: ProviderContext) -> ProviderParts:
-    return ProviderParts(app=build_app(ctx), authenticate=build_authenticate(ctx))
+def is_error(body: Any) -> bool:
+    return (
+        isinstance(body, dict)
+        and body.get("success") is False
+        and isinstance(body.get("message"), str)
+    )
 
 
 provider = Provider(
@@ -64,12 +60,24 @@ provider = Provider(
     title="Digitalent Public API",
     auth="HMAC-SHA256 of METHOD:urlPath:body:timestamp:requestId",
     settings_cls=DigitalentSettings,
-    build=build,
+    backend=Catalogue,
+    routes=build_app,
+    authenticate=build_authenticate,
     render_error=render_error,
     seed=seed,
     demo_credentials=(
         DemoCredential("active", "dts-demo-client", "dts-demo-secret"),
         DemoCredential("inactive", "dts-inactive-client", "dts-inactive-secret"),
+    ),
+    contract=Contract(
+        example=Example("POST", "/api/public/pelatihan/akademi", b'{"id":1}'),
+        secret="dts-demo-secret",
+        is_error=is_error,
+        spoil=spoil_header("Signature"),
+        bad_signature_status=401,
+        window=lambda settings: settings.timestamp_window,
+        expired_status=408,
+        replay_status=409,
     ),
     credentials=DigitalentCredentials,
     sign=sign,

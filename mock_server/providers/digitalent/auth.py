@@ -20,13 +20,12 @@ import json
 import re
 from typing import Any
 
-from mock_server.core.clock import parse_iso8601, skew_diagnosis
-from mock_server.core.credentials import client_lookup
+from mock_server.core import auth
+from mock_server.core.clock import parse_iso8601
+from mock_server.core.context import Principal, RequestContext
 from mock_server.core.errors import ProviderError
-from mock_server.core.pipeline import Incoming
-from mock_server.core.provider import Authenticate, ProviderContext
-from mock_server.core.redact import fingerprint
-from mock_server.providers.digitalent.models import DigitalentClient
+from mock_server.core.provider import Authenticate
+from mock_server.providers.digitalent.catalogue import Catalogue
 
 REQUIRED_HEADERS = ("Client-Id", "Request-Id", "Request-Timestamp", "Signature")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -55,28 +54,24 @@ def _canonical(signature: str) -> bytes:
     return signature.strip().encode("latin-1").translate(_STANDARD_B64).rstrip(b"=")
 
 
-def build_authenticate(ctx: ProviderContext) -> Authenticate:
-    find_client = client_lookup(ctx.db, DigitalentClient.__table__)  # type: ignore[arg-type]
-    window = ctx.settings.timestamp_window
+def build_authenticate(catalogue: Catalogue) -> Authenticate:
+    window = catalogue.ctx.settings.timestamp_window
 
-    async def authenticate(req: Incoming) -> str | None:
+    async def authenticate(req: RequestContext) -> Principal:
         # Each failed check goes through req.reject: it raises in strict mode; in lenient mode
         # it notes the failure and auth goes on, returning early only where nothing can follow.
-        values, missing = req.header_values(REQUIRED_HEADERS)
-        if missing:
-            req.reject(
-                ProviderError(
-                    400,
-                    "missing_headers",
-                    "Missing required headers",
-                    detail="missing: " + ", ".join(missing),
-                )
-            )
-            if not values["Client-Id"]:
-                return None
+        values = auth.require_headers(
+            req,
+            REQUIRED_HEADERS,
+            status=400,
+            rule="missing_headers",
+            message="Missing required headers",
+        )
         client_id = values["Client-Id"]
         request_id = values["Request-Id"]
         timestamp = values["Request-Timestamp"]
+        if not client_id:
+            return Principal(None, "hmac")
         if request_id and not _UUID.match(request_id):
             req.reject(
                 ProviderError(
@@ -87,23 +82,20 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
                 )
             )
 
-        client = find_client(client_id)
-        if client is None or not client.active:
-            req.reject(
-                ProviderError(
-                    403,
-                    "client",
-                    "Invalid or inactive Client ID",
-                    detail=f"client {client_id[:128]!r} is "
-                    + ("unknown" if client is None else "inactive"),
-                )
-            )
-            if client is None:
-                return None  # no secret: the signature cannot be checked
-        req.record.client_id = client_id
+        client = catalogue.client(client_id)
+        auth.client_active(
+            req,
+            client,
+            client_id,
+            status=403,
+            rule="client",
+            message="Invalid or inactive Client ID",
+        )
+        if client is None:
+            return Principal(None, "hmac")  # no secret: the signature cannot be checked
+        req.identify(client_id)
 
         moment = parse_iso8601(timestamp)
-        now = ctx.clock.timestamp()
         if moment is None:
             req.reject(
                 ProviderError(
@@ -114,17 +106,15 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
                     "(e.g. 2025-10-31T06:00:12.120Z)",
                 )
             )
-        elif abs(skew := moment.timestamp() - now) > window:
-            req.reject(
-                ProviderError(
-                    408,
-                    "timestamp_window",
-                    "Request timestamp expired",
-                    detail=f"Request-Timestamp is {abs(skew):.0f} s "
-                    f"{'ahead of' if skew > 0 else 'behind'} the sandbox clock; "
-                    f"allowed: ±{window} s",
-                    diagnosis=skew_diagnosis(skew, window),
-                )
+        else:
+            auth.timestamp_window(
+                req,
+                moment.timestamp(),
+                window=window,
+                header="Request-Timestamp",
+                status=408,
+                rule="timestamp_window",
+                message="Request timestamp expired",
             )
 
         message = string_to_sign(req.method, req.path, req.body, timestamp, request_id)
@@ -141,18 +131,17 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
                 )
             )
 
-        if request_id and not await ctx.replay.consume(
-            "digitalent", client_id, request_id.lower(), now
-        ):
-            req.reject(
-                ProviderError(
-                    409,
-                    "replay",
-                    "Duplicate Request-Id",
-                    detail=f"Request-Id {request_id} was already used by this client",
-                )
+        if request_id:
+            await auth.request_id_unused(
+                req,
+                client_id,
+                request_id.lower(),
+                status=409,
+                rule="replay",
+                message="Duplicate Request-Id",
+                detail=f"Request-Id {request_id} was already used by this client",
             )
-        return client_id
+        return Principal(client_id, "hmac")
 
     return authenticate
 
@@ -178,23 +167,16 @@ def _body_variants(body: bytes) -> list[tuple[str, bytes]]:
 
 
 def _diagnose(
-    req: Incoming, secret: str, message: bytes, expected: str, received: str
+    req: RequestContext, secret: str, message: bytes, expected: str, received: str
 ) -> dict[str, Any]:
     """What the server signed, and which near misses would have verified (never the secret)."""
-    diagnosis: dict[str, Any] = {
-        "string_to_sign": message.decode("utf-8", "replace")[:4096],
-        "expected_signature": expected,
-        "expected_signature_urlsafe": expected.translate(str.maketrans("+/", "-_")).rstrip("="),
-        "received_signature": received[:256],
-        "key_fingerprint": fingerprint(secret),
-    }
     # .get: in lenient mode the signature is checked even when these headers are missing.
     timestamp = req.headers.get("request-timestamp", "").strip()
     request_id = req.headers.get("request-id", "").strip()
     host = req.headers.get("host", "")
-    near_misses: list[tuple[str, str]] = []
+    paths: list[tuple[str, str]] = []
     if req.query:
-        near_misses.append(
+        paths.append(
             (
                 "the path was signed with its query string; sign the path alone",
                 f"{req.path}?{req.query}",
@@ -202,7 +184,7 @@ def _diagnose(
         )
     if host:
         for scheme in ("http", "https"):
-            near_misses.append(
+            paths.append(
                 (
                     f"the full URL was signed; sign the path alone ({req.path})",
                     f"{scheme}://{host}{req.path}",
@@ -214,9 +196,15 @@ def _diagnose(
         candidate = sign(secret, string_to_sign(req.method, path, body, timestamp, request_id))
         return hmac.compare_digest(_canonical(candidate), received_canonical)
 
-    found = {hint for hint, path in near_misses if verifies(path, req.body)}
-    found |= {hint for hint, body in _body_variants(req.body) if verifies(req.path, body)}
-    hints = sorted(found)
-    if hints:
-        diagnosis["hints"] = hints
-    return diagnosis
+    hints = auth.near_misses(paths, lambda path: verifies(path, req.body))
+    hints += auth.near_misses(_body_variants(req.body), lambda body: verifies(req.path, body))
+    return auth.signature_diagnosis(
+        string_to_sign=message.decode("utf-8", "replace"),
+        expected=expected,
+        expected_also={
+            "expected_signature_urlsafe": expected.translate(str.maketrans("+/", "-_")).rstrip("=")
+        },
+        received=received,
+        key=secret,
+        hints=sorted(set(hints)),
+    )

@@ -25,7 +25,7 @@ from mock_server.core.errors import ProviderError
 from mock_server.core.journal import Record
 from mock_server.core.pipeline import NO_TELEMETRY, install_error_handlers, note_rejection
 from mock_server.core.provider import ProviderContext
-from mock_server.db import Prepared
+from mock_server.core.db import Prepared
 from mock_server.providers.joss.errors import (
     NOT_FOUND,
     forbidden,

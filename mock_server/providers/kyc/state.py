@@ -14,7 +14,7 @@ from sqlalchemy import bindparam
 
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import ProviderContext
-from mock_server.db import IntegrityError
+from mock_server.core.db import IntegrityError
 from mock_server.providers.kyc.errors import not_found
 from mock_server.providers.kyc.models import (
     KycChallenge,

@@ -19,7 +19,7 @@ from mock_server.core.deps import RecordDep
 from mock_server.core.errors import ProviderError
 from mock_server.core.pipeline import NO_TELEMETRY, install_error_handlers, note_rejection
 from mock_server.core.provider import ProviderContext
-from mock_server.db import IntegrityError
+from mock_server.core.db import IntegrityError
 from mock_server.providers.sales_order import tokens
 from mock_server.providers.sales_order.auth import LOGIN_PATH, OPEN_PATHS, REFRESH_PATH
 from mock_server.providers.sales_order.errors import not_found, render_error, validation_failed

@@ -19,7 +19,7 @@ def test_the_client_logs_in_and_renews_an_expired_access_token(sandbox):
         assert profile.status_code == 200
         assert profile.headers["content-language"] == "en"
         first_access = auth.tokens.access_token
-        sandbox.clock.advance(901)
+        sandbox.services.clock.advance(901)
         again = http.get("/api/v1/users/me/addresses")
         assert again.status_code == 200
         assert auth.tokens.access_token != first_access
@@ -28,7 +28,7 @@ def test_the_client_logs_in_and_renews_an_expired_access_token(sandbox):
         assert auth.tokens.refresh_token == rotated.json()["data"]["refresh_token"]
         assert http.post("/api/v1/auth/access-token").status_code == 200
         # after the refresh token too has expired, the client logs in again by itself
-        sandbox.clock.advance(86_401)
+        sandbox.services.clock.advance(86_401)
         assert http.get("/api/v1/provinces").status_code == 200
 
 

@@ -104,7 +104,7 @@ def test_tampered_and_unknown_tokens(ak, admin, tokens):
 
 
 def test_expired_says_when_by_the_sandbox_clock(ak, admin, tokens, sandbox):
-    sandbox.clock.advance(960)
+    sandbox.services.clock.advance(960)
     response = ak.get(PROVINCES, headers=conventions(tokens["access_token"]))
     diagnosis = explain(admin, response, "token_expired")
     assert diagnosis["presented_kind"] == "access"
@@ -160,7 +160,7 @@ def test_a_replay_names_the_id(ak, admin, tokens):
 
 
 def test_no_diagnosis_holds_a_secret(ak, admin, tokens, sandbox):
-    sandbox.clock.advance(900)
+    sandbox.services.clock.advance(900)
     login(ak, private_key="appkey-demo-privatX")
     ak.get(ME, headers=conventions(tokens["access_token"], user_token=tokens["user_token"]))
     ak.get(PROVINCES, headers=conventions() | {"Authorization": tokens["access_token"]})

@@ -66,7 +66,7 @@ def test_the_private_key_on_a_data_endpoint_is_served_for_app_level_data(ak, san
 
 
 def test_an_expired_access_token_is_served(ak, tokens, sandbox, lenient):
-    sandbox.clock.advance(900)
+    sandbox.services.clock.advance(900)
     response = me(ak, tokens)
     entry = served(response, ["token_expired"], sandbox)
     assert response.json()["data"]["email"] == "demo@example.com"
@@ -88,7 +88,7 @@ def test_a_revoked_refresh_token_still_buys_an_access_token(ak, tokens, sandbox,
 
 def test_a_token_both_revoked_and_expired_reports_both(ak, tokens, sandbox, lenient):
     ak.post(LOGOUT, headers=conventions(tokens["access_token"], user_token=tokens["user_token"]))
-    sandbox.clock.advance(900)
+    sandbox.services.clock.advance(900)
     response = ak.get(PROVINCES, headers=conventions(tokens["access_token"]))
     served(response, ["token_revoked", "token_expired"], sandbox)
 
@@ -108,7 +108,7 @@ def test_a_missing_x_user_token_is_served_for_the_access_tokens_user(ak, tokens,
 
 
 def test_every_check_runs_and_each_failure_is_listed(ak, tokens, sandbox, lenient):
-    sandbox.clock.advance(900)
+    sandbox.services.clock.advance(900)
     headers = conventions(tokens["user_token"], request_id="twice")
     ak.get(PROVINCES, headers=conventions(tokens["user_token"], request_id="twice"))
     response = ak.get(f"{ME}/addresses", headers=headers)
@@ -140,7 +140,7 @@ def test_an_inactive_app_is_served_but_noted(ak, sandbox, lenient):
 
 
 def test_messages_keep_following_x_language(ak, tokens, sandbox, lenient):
-    sandbox.clock.advance(900)
+    sandbox.services.clock.advance(900)
     english = me(ak, tokens, language="en")
     assert english.json()["message"] == "Success"
     assert english.headers["content-language"] == "en"
@@ -212,7 +212,7 @@ def test_auth_results_never_linger_in_lenient_mode(ak, tokens, sandbox, lenient)
 
 # -- back to strict ------------------------------------------------------------------------------
 def test_back_to_strict_answers_as_before(ak, tokens, sandbox, admin, lenient):
-    sandbox.clock.advance(900)
+    sandbox.services.clock.advance(900)
     assert me(ak, tokens).status_code == 200
     assert admin.post(CONTROL, json={"auth_mode": "strict"}).json()["auth_mode"] == "strict"
     response = me(ak, tokens, language="en")

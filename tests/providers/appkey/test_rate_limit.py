@@ -22,7 +22,7 @@ def test_the_rate_limit_is_per_app_in_this_apis_shape(ak, tokens, client_for, sa
         ).status_code
         == 429  # ...and was its one request
     )
-    sandbox.clock.advance(60)
+    sandbox.services.clock.advance(60)
     assert ak.get(PROVINCES, headers=conventions(tokens["access_token"])).status_code == 200
 
 

@@ -50,7 +50,7 @@ def error(response, status=401):
 def test_login_gives_three_tokens_and_their_lifetimes(ak, sandbox):
     response = login(ak)
     data = tokens_of(response)
-    settings = sandbox.provider_settings["appkey"]
+    settings = sandbox.services.provider_settings["appkey"]
     assert data["token_type"] == "Bearer"
     assert data["access_token_expires_in"] == settings.access_token_lifetime == 900
     assert data["refresh_token_expires_in"] == settings.refresh_token_lifetime
@@ -180,9 +180,9 @@ def test_rotation_touches_only_this_login(ak, tokens):
 
 # -- expiry by the sandbox clock ---------------------------------------------------------------
 def test_an_access_token_expires_by_the_sandbox_clock(ak, tokens, sandbox):
-    sandbox.clock.advance(899)
+    sandbox.services.clock.advance(899)
     assert provinces(ak, tokens["access_token"]).status_code == 200
-    sandbox.clock.advance(1)
+    sandbox.services.clock.advance(1)
     expired = provinces(ak, tokens["access_token"], language="en")
     body = error(expired)
     assert body["code"] == "TOKEN_EXPIRED"
@@ -198,13 +198,13 @@ def test_an_access_token_expires_by_the_sandbox_clock(ak, tokens, sandbox):
 
 
 def test_refresh_and_user_tokens_expire_too(ak, tokens, sandbox):
-    sandbox.clock.advance(86_400)
+    sandbox.services.clock.advance(86_400)
     body = error(new_access(ak, tokens["refresh_token"], language="en"))
     assert body["code"] == "TOKEN_EXPIRED"
     assert "POST /api/v1/auth/refresh-token" in body["detail"]
     fresh = new_refresh(ak, tokens["user_token"]).json()["data"]["refresh_token"]
     assert new_access(ak, fresh).status_code == 200
-    sandbox.clock.advance(30 * 86_400)
+    sandbox.services.clock.advance(30 * 86_400)
     body = error(new_refresh(ak, tokens["user_token"], language="en"))
     assert body["code"] == "TOKEN_EXPIRED"
     assert "log in again" in body["detail"]
@@ -267,7 +267,7 @@ def test_an_intact_token_not_on_record_is_unknown(ak):
 
 
 def test_a_token_from_before_a_reset_is_unknown(ak, tokens, sandbox):
-    sandbox.reset()
+    sandbox.services.reset()
     assert error(provinces(ak, tokens["access_token"]))["code"] == "TOKEN_UNKNOWN"
 
 
@@ -313,7 +313,7 @@ def test_logout_revokes_every_token_of_the_login(ak, tokens, sandbox):
 # -- storage and the journal -------------------------------------------------------------------
 def test_tokens_are_stored_only_as_hashes(ak, tokens, sandbox):
     table = AppKeyToken.__table__
-    rows = sandbox.db.connection().execute(table.select()).all()  # type: ignore[attr-defined]
+    rows = sandbox.services.db.connection().execute(table.select()).all()  # type: ignore[attr-defined]
     dump = json.dumps([list(map(str, row)) for row in rows])
     for kind in ("access_token", "refresh_token", "user_token"):
         assert tokens[kind] not in dump
@@ -326,8 +326,8 @@ def test_no_secret_reaches_the_journal(ak, tokens, sandbox):
     new_refresh(ak, tokens["user_token"])
     provinces(ak, tokens["access_token"] + "x")
     login(ak, password="wrong-" + PASSWORD)
-    sandbox.journal.flush()
-    dump = json.dumps(sandbox.journal.latest(limit=50))
+    sandbox.services.journal.flush()
+    dump = json.dumps(sandbox.services.journal.latest(limit=50))
     for secret in (PRIVATE_KEY, PASSWORD, *(tokens[k] for k in tokens if k.endswith("token"))):
         assert secret not in dump, secret
     assert "Bearer <redacted sha256:" in dump

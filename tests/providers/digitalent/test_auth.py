@@ -284,7 +284,7 @@ def test_request_id_is_per_client(dts, sandbox):
     """Another client may use the same id: uniqueness is per (client, request id)."""
     request_id = str(uuid.uuid4())
     assert post(dts, request_id=request_id).status_code == 200
-    with sandbox.db.begin() as conn:
+    with sandbox.services.db.begin() as conn:
         from mock_server.providers.digitalent.models import DigitalentClient
 
         conn.execute(

@@ -295,10 +295,10 @@ def test_status_follows_the_sandbox_clock(client_for, sandbox):
     client = client_for("digitalent")
     training = client.get(path, headers=digitalent_headers("GET", path)).json()["data"]
     assert training["status"] != "selesai"
-    sandbox.clock.advance(400 * 86_400)  # far past every training's end
+    sandbox.services.clock.advance(400 * 86_400)  # far past every training's end
     # The signature window moved with the clock: sign with the sandbox's time, as a client must.
     assert client.get(path, headers=digitalent_headers("GET", path)).status_code == 408
-    headers = digitalent_headers("GET", path, at=sandbox.clock.now())
+    headers = digitalent_headers("GET", path, at=sandbox.services.clock.now())
     later = client.get(path, headers=headers).json()["data"]
     assert later["status"] == "selesai"
     assert later["status_label"] == "Selesai"
@@ -309,7 +309,7 @@ def test_the_seed_is_the_same_on_every_run(make_sandbox, client_for):
     digests = []
     for _ in range(2):
         sandbox = make_sandbox()
-        sandbox.reset()
+        sandbox.services.reset()
         client = Signed(client_for("digitalent", sandbox))
         pages = [
             client.get("/api/public/pelatihan", {"per_page": 100, "page": page}).text

@@ -226,7 +226,7 @@ def sign_input(sandbox, method, path, body=b"", **kwargs):
         client_id=kwargs.get("client_id"),
         secret=kwargs.get("secret"),
         key_file=None,
-        now=sandbox.clock.now(),
+        now=sandbox.services.clock.now(),
         base_url="http://testserver",
         settings=kwargs.get("settings", JossSettings()),
     )
@@ -272,7 +272,7 @@ def test_signed_headers_follow_the_emulated_environment(make_sandbox, client_for
 
 
 def test_signed_headers_use_the_sandbox_time(joss, sandbox):
-    sandbox.clock.advance(3600)
+    sandbox.services.clock.advance(3600)
     headers = provider.sign(sign_input(sandbox, "GET", COMPANIES))  # type: ignore[misc]
     assert headers["Request-Timestamp"] == joss_timestamp(
         FROZEN + timedelta(hours=1), fraction=False

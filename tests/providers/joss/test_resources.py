@@ -68,7 +68,7 @@ def test_an_unknown_reference_kind_is_404_naming_the_known_ones(joss):
 
 def test_reference_ids_survive_a_reset(joss, sandbox):
     before = send(joss, "GET", "/api/v1/references/industries").json()["data"]
-    sandbox.reset()
+    sandbox.services.reset()
     assert send(joss, "GET", "/api/v1/references/industries").json()["data"] == before
 
 
@@ -81,15 +81,15 @@ def test_put_company_creates_201_then_updates_200(joss, sandbox):
     assert data["name"] == "PT Testing"
     assert data["latitude"] == "-6.238028583492814"
     assert data["created_at"] == data["updated_at"] == "2025-10-31T06:00:12.120Z"
-    sandbox.clock.advance(60)
+    sandbox.services.clock.advance(60)
     updated = send(
-        joss, "PUT", COMPANY, company_body(name="PT Testing Baru"), at=sandbox.clock.now()
+        joss, "PUT", COMPANY, company_body(name="PT Testing Baru"), at=sandbox.services.clock.now()
     )
     assert updated.status_code == 200
     assert updated.json()["data"]["name"] == "PT Testing Baru"
     assert updated.json()["data"]["created_at"] == "2025-10-31T06:00:12.120Z"
     assert updated.json()["data"]["updated_at"] == "2025-10-31T06:01:12.120Z"
-    found = send(joss, "GET", COMPANY, at=sandbox.clock.now())
+    found = send(joss, "GET", COMPANY, at=sandbox.services.clock.now())
     assert found.json()["data"] == updated.json()["data"]
 
 
@@ -121,15 +121,19 @@ def test_unknown_company_is_404(joss, sandbox):
 def test_list_companies_is_paginated_and_only_the_clients_own(joss, sandbox):
     seeded = send(joss, "GET", COMPANIES).json()
     assert seeded["meta"] == {"page": 1, "per_page": 20, "total": 4, "total_pages": 1}
-    sandbox.clock.advance(1)  # the seeded companies were made at the frozen instant
-    send(joss, "PUT", COMPANY, company_body(), at=sandbox.clock.now())
-    page = send(joss, "GET", COMPANIES, query="page=2&per_page=2", at=sandbox.clock.now()).json()
+    sandbox.services.clock.advance(1)  # the seeded companies were made at the frozen instant
+    send(joss, "PUT", COMPANY, company_body(), at=sandbox.services.clock.now())
+    page = send(
+        joss, "GET", COMPANIES, query="page=2&per_page=2", at=sandbox.services.clock.now()
+    ).json()
     assert page["meta"] == {"page": 2, "per_page": 2, "total": 5, "total_pages": 3}
     assert len(page["data"]) == 2
-    last = send(joss, "GET", COMPANIES, query="page=3&per_page=2", at=sandbox.clock.now())
+    last = send(joss, "GET", COMPANIES, query="page=3&per_page=2", at=sandbox.services.clock.now())
     last = last.json()["data"]
     assert [c["id"] for c in last] == [COMPANY_ID]
-    other = send(joss, "GET", COMPANIES, client_id="joss-other-client", at=sandbox.clock.now())
+    other = send(
+        joss, "GET", COMPANIES, client_id="joss-other-client", at=sandbox.services.clock.now()
+    )
     assert other.json()["meta"]["total"] == 4  # its own seeded companies only
     assert COMPANY_ID not in {c["id"] for c in other.json()["data"]}
 

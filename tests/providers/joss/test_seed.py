@@ -6,7 +6,7 @@ from tests.providers.joss.common import send
 
 def test_reseeding_is_fast_and_gives_the_same_demo_data(joss, sandbox):
     before = send(joss, "GET", "/api/v1/jobs", query="per_page=100").json()["data"]
-    assert sandbox.reset() < 1.0
+    assert sandbox.services.reset() < 1.0
     after = send(joss, "GET", "/api/v1/jobs", query="per_page=100").json()["data"]
     assert after == before
     assert len(before) == 12
@@ -23,7 +23,7 @@ def test_seeded_vacancies_can_be_put_back_unchanged(joss):
 
 def test_the_demo_secrets_are_the_documented_ones(sandbox):
     table = JossClient.__table__
-    rows = sandbox.db.connection().execute(table.select()).all()
+    rows = sandbox.services.db.connection().execute(table.select()).all()
     assert {(r.client_id, r.client_secret, r.environment, r.active) for r in rows} == {
         ("joss-sandbox-client", "joss-sandbox-secret", "staging", True),
         ("joss-other-client", "joss-other-secret", "staging", True),

@@ -46,9 +46,9 @@ def test_bad_bearers_get_the_documented_fault(kyc, sandbox, path, headers, rule)
 def test_a_token_expires_by_the_sandbox_clock(kyc, sandbox):
     token = kyc_token(kyc)
     headers = {"Authorization": f"Bearer {token}"}
-    sandbox.clock.advance(3598)
+    sandbox.services.clock.advance(3598)
     assert post(kyc, ENDPOINTS[0], headers).status_code == 200
-    sandbox.clock.advance(1)  # issued + expires_in (3599 s)
+    sandbox.services.clock.advance(1)  # issued + expires_in (3599 s)
     response = post(kyc, ENDPOINTS[0], headers)
     assert response.status_code == 401
     assert response.json() == FAULT

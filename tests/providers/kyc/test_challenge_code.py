@@ -22,7 +22,7 @@ def kyc(client_for):
 
 def seeded_patients(sandbox) -> list:
     table = KycPatient.__table__
-    return list(sandbox.db.connection().execute(select(table).where(table.c.seeded)))
+    return list(sandbox.services.db.connection().execute(select(table).where(table.c.seeded)))
 
 
 def request_code(client, body, headers=None):
@@ -78,7 +78,7 @@ def test_seeded_patients_look_real(sandbox):
 
 def test_the_seed_is_the_same_on_every_reset(sandbox):
     before = [(p.nik, p.name) for p in seeded_patients(sandbox)]
-    sandbox.reset()
+    sandbox.services.reset()
     assert [(p.nik, p.name) for p in seeded_patients(sandbox)] == before
 
 

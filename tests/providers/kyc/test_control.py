@@ -83,7 +83,7 @@ def test_lenient_serves_a_bad_bearer_and_says_what_would_have_failed(
 def test_lenient_serves_an_expired_token_and_names_its_client(kyc, admin, sandbox):
     lenient(admin)
     headers = {"Authorization": f"Bearer {kyc_token(kyc)}"}
-    sandbox.clock.advance(3600)
+    sandbox.services.clock.advance(3600)
     response = challenge(kyc, headers)
     assert response.status_code == 200
     entry = journal_entry(sandbox, response)
@@ -243,7 +243,7 @@ def test_an_unknown_token_is_diagnosed_with_its_likely_slip(kyc, sandbox, token,
 
 def test_an_expired_token_says_when_by_the_sandbox_clock(kyc, sandbox):
     headers = {"Authorization": f"Bearer {kyc_token(kyc)}"}
-    sandbox.clock.advance(3599 + 42)
+    sandbox.services.clock.advance(3599 + 42)
     diagnosis = refusal(kyc, sandbox, headers)
     assert diagnosis["reason"] == "expired"
     assert diagnosis["expired_seconds_ago"] == 42

@@ -108,12 +108,12 @@ def test_a_wrong_code_is_refused_and_a_retry_can_succeed(kyc, admin, sandbox, se
 def test_a_code_expires_after_five_minutes(kyc, sandbox, session_url):
     shown = page_call(kyc, session_url, "challenge-code", {"nik": NIK, "name": "Budi"}).json()
     code = shown["data"]["challenge_code"]
-    sandbox.clock.advance(300)
+    sandbox.services.clock.advance(300)
     response = page_call(kyc, session_url, "verify", {"challenge_code": code})
     assert response.status_code == 400
     assert response.json()["data"]["verdict"] == "expired"
     fresh = page_call(kyc, session_url, "challenge-code", {"nik": NIK, "name": "Budi"}).json()
-    sandbox.clock.advance(299)
+    sandbox.services.clock.advance(299)
     response = page_call(
         kyc, session_url, "verify", {"challenge_code": fresh["data"]["challenge_code"]}
     )
@@ -150,7 +150,7 @@ def test_an_unknown_token_shows_a_clear_page(kyc):
 
 
 def test_an_expired_link_shows_a_clear_page(kyc, admin, sandbox, session_url):
-    sandbox.clock.advance(1800)
+    sandbox.services.clock.advance(1800)
     response = kyc.get(session_url)
     assert response.status_code == 410
     assert 'data-reason="expired"' in response.text

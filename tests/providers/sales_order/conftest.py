@@ -18,6 +18,6 @@ def signed(sandbox: Sandbox) -> Callable[..., dict[str, str]]:
     """Headers signed at the sandbox's current time (the clock is frozen in tests)."""
 
     def make(**kwargs: Any) -> dict[str, str]:
-        return signed_headers(sandbox.clock.now(), **kwargs)
+        return signed_headers(sandbox.services.clock.now(), **kwargs)
 
     return make

@@ -213,7 +213,7 @@ def sign_input(sandbox, **changes) -> SignInput:
         client_id=None,
         secret=None,
         key_file=None,
-        now=sandbox.clock.now(),
+        now=sandbox.services.clock.now(),
         base_url="http://testserver",
         settings=SalesOrderSettings(),
     )
@@ -249,10 +249,13 @@ def test_sign_with_a_key_file_and_the_sandbox_time(so, sandbox, admin, tmp_path)
             serialization.NoEncryption(),
         )
     )
-    sandbox.clock.advance(86_400)  # the token and X-TIMESTAMP follow the sandbox clock
+    sandbox.services.clock.advance(86_400)  # the token and X-TIMESTAMP follow the sandbox clock
     headers = provider.sign(
         sign_input(
-            sandbox, client_id="partner-client-002", key_file=str(key_file), now=sandbox.clock.now()
+            sandbox,
+            client_id="partner-client-002",
+            key_file=str(key_file),
+            now=sandbox.services.clock.now(),
         )
     )
     assert headers["X-TIMESTAMP"] == str(NOW + 86_400)

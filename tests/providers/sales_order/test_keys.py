@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from mock_server.app import Sandbox
 from mock_server.cli import main
-from mock_server.config import Settings, sqlite_url_for
+from mock_server.core.config import Settings, sqlite_url_for
 from tests.providers.sales_order.signing import new_key, public_pem, signed_headers
 
 CLIENT = "partner-client-002"
@@ -29,7 +29,7 @@ def private_pem(key) -> str:
 
 def test_a_key_registered_over_http_verifies_that_clients_signatures(client_for, sandbox, so):
     key = new_key()
-    headers = signed_headers(sandbox.clock.now(), client_id=CLIENT, key=key)
+    headers = signed_headers(sandbox.services.clock.now(), client_id=CLIENT, key=key)
     assert so.get(PATH, headers=headers).status_code == 401  # no key yet
     admin = client_for("admin")
     response = admin.put(
@@ -49,7 +49,7 @@ def test_registering_a_new_key_replaces_the_old_one(client_for, sandbox, so):
     admin = client_for("admin")
     assert admin.put(URL, json={"public_key": public_pem(first)}).status_code == 200
     assert admin.put(URL, json={"public_key": public_pem(second)}).status_code == 200
-    now = sandbox.clock.now()
+    now = sandbox.services.clock.now()
     assert so.get(PATH, headers=signed_headers(now, client_id=CLIENT, key=first)).status_code == 401
     assert (
         so.get(PATH, headers=signed_headers(now, client_id=CLIENT, key=second)).status_code == 200
@@ -106,7 +106,7 @@ def test_bad_keys_are_refused_over_http(client_for, sandbox, case):
     if case == "private":
         body = pem.splitlines()[1]
         assert body not in response.text
-        assert body not in json.dumps(sandbox.journal.latest(limit=50))
+        assert body not in json.dumps(sandbox.services.journal.latest(limit=50))
 
 
 def test_an_unknown_client_is_404(client_for):
@@ -129,7 +129,7 @@ def test_the_cli_registers_a_key(tmp_path, capsys):
         from starlette.testclient import TestClient
 
         so = TestClient(sandbox.apps["sales_order"])
-        headers = signed_headers(sandbox.clock.now(), client_id=CLIENT, key=key)
+        headers = signed_headers(sandbox.services.clock.now(), client_id=CLIENT, key=key)
         assert so.get(PATH, headers=headers).status_code == 200
     finally:
         sandbox.close()

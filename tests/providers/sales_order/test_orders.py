@@ -84,7 +84,9 @@ def test_a_purchase_order_no_is_unique_per_client(so, signed, sandbox, client_fo
     other = so.post(
         ORDERS,
         json=order_body(),
-        headers=signed_headers(sandbox.clock.now(), client_id="partner-client-002", key=key),
+        headers=signed_headers(
+            sandbox.services.clock.now(), client_id="partner-client-002", key=key
+        ),
     )
     assert other.status_code == 201
     # Orders without a purchase_order_no never collide.
@@ -101,7 +103,7 @@ def test_listing_shows_own_orders_newest_first_with_filters_and_pages(
     client_for("admin").put(
         "/__admin/sales-order/clients/partner-client-002/public-key", content=public_pem(key)
     )
-    other = signed_headers(sandbox.clock.now(), client_id="partner-client-002", key=key)
+    other = signed_headers(sandbox.services.clock.now(), client_id="partner-client-002", key=key)
     theirs = so.post(ORDERS, json=order_body(purchase_order_no="THEIRS"), headers=other).json()
 
     page = so.get(ORDERS, params={"size": 2, "page": 1}, headers=signed()).json()
@@ -139,7 +141,7 @@ def test_an_order_is_processed_after_an_hour_of_sandbox_time_and_cannot_be_cance
     so, signed, sandbox
 ):
     order = create(so, signed).json()["data"]
-    sandbox.clock.advance(3600)
+    sandbox.services.clock.advance(3600)
     fetched = so.get(f"{ORDERS}/{order['id']}", headers=signed()).json()["data"]
     assert fetched["status"] == "PROCESSED"
     assert fetched["processed_at"] == "2025-10-31T14:00:12+07:00"
@@ -154,10 +156,10 @@ def test_an_order_is_processed_after_an_hour_of_sandbox_time_and_cannot_be_cance
 def test_process_after_zero_keeps_orders_pending(make_sandbox, client_for):
     sandbox = make_sandbox({"sales_order": SalesOrderSettings(process_after=0)})
     so = client_for("sales_order", sandbox)
-    headers = signed_headers(sandbox.clock.now())
+    headers = signed_headers(sandbox.services.clock.now())
     order = so.post(ORDERS, json=order_body(), headers=headers).json()["data"]
-    sandbox.clock.advance(86_400 * 30)
-    headers = signed_headers(sandbox.clock.now())
+    sandbox.services.clock.advance(86_400 * 30)
+    headers = signed_headers(sandbox.services.clock.now())
     assert so.get(f"{ORDERS}/{order['id']}", headers=headers).json()["data"]["status"] == "PENDING"
 
 

@@ -38,9 +38,9 @@ def test_the_login_token_opens_signed_endpoints_until_the_clock_passes_12_hours(
 ):
     token = login(so).json()["token"]
     assert so.get(PROTECTED, headers=signed(token=token)).status_code == 200
-    sandbox.clock.advance(12 * 3600 - 1)
+    sandbox.services.clock.advance(12 * 3600 - 1)
     assert so.get(PROTECTED, headers=signed(token=token)).status_code == 200
-    sandbox.clock.advance(1)
+    sandbox.services.clock.advance(1)
     expired = so.get(PROTECTED, headers=signed(token=token))
     assert expired.status_code == 401
     assert expired.json()["message"] == "Token expired"
@@ -91,7 +91,7 @@ def test_the_secret_and_token_never_reach_the_journal(so, sandbox, signed):
 # -- refresh ----------------------------------------------------------------------------------
 def test_refreshing_a_fresh_token_gives_a_new_one(so, sandbox):
     old = login(so).json()
-    sandbox.clock.advance(600)
+    sandbox.services.clock.advance(600)
     response = so.post(REFRESH, json={"token": old["token"]})
     assert response.status_code == 200
     new = response.json()
@@ -101,7 +101,9 @@ def test_refreshing_a_fresh_token_gives_a_new_one(so, sandbox):
 
 def test_an_expired_token_refreshes_within_the_window(so, sandbox, signed):
     old = login(so).json()["token"]
-    sandbox.clock.advance(12 * 3600 + 3 * 86_400)  # expired three days ago; the window is 7
+    sandbox.services.clock.advance(
+        12 * 3600 + 3 * 86_400
+    )  # expired three days ago; the window is 7
     assert so.get(PROTECTED, headers=signed(token=old)).status_code == 401
     response = so.post(REFRESH, json={"token": old})
     assert response.status_code == 200
@@ -110,7 +112,7 @@ def test_an_expired_token_refreshes_within_the_window(so, sandbox, signed):
 
 def test_an_expired_token_beyond_the_window_is_refused(so, sandbox):
     old = login(so).json()["token"]
-    sandbox.clock.advance(12 * 3600 + 7 * 86_400 + 1)
+    sandbox.services.clock.advance(12 * 3600 + 7 * 86_400 + 1)
     response = so.post(REFRESH, json={"token": old})
     assert response.status_code == 401
     assert response.json()["message"] == "Token expired beyond refresh window"
@@ -121,7 +123,7 @@ def test_the_refresh_window_is_configurable(make_sandbox, client_for):
     sandbox = make_sandbox({"sales_order": SalesOrderSettings(refresh_window=0)})
     so = client_for("sales_order", sandbox)
     token = login(so).json()["token"]
-    sandbox.clock.advance(12 * 3600 + 1)
+    sandbox.services.clock.advance(12 * 3600 + 1)
     assert so.post(REFRESH, json={"token": token}).status_code == 401
 
 
@@ -196,17 +198,17 @@ def test_the_reference_signer_logs_in_and_renews_by_the_sandbox_clock(sandbox):
 
     from mock_server.clients import SalesOrderAuth
 
-    auth = SalesOrderAuth(now=sandbox.clock.timestamp)
+    auth = SalesOrderAuth(now=sandbox.services.clock.timestamp)
     with TestClient(sandbox.apps["sales_order"]) as client:
         client.auth = auth
         assert client.get(PROTECTED).status_code == 200
         first = auth.token
-        sandbox.clock.advance(13 * 3600)
+        sandbox.services.clock.advance(13 * 3600)
         assert client.get(PROTECTED).status_code == 200
         assert auth.token != first
         # A token the server considers expired while the client does not: renewed on the 401.
         auth.expired_at = float("inf")
         second = auth.token
-        sandbox.clock.advance(13 * 3600)
+        sandbox.services.clock.advance(13 * 3600)
         assert client.get(PROTECTED).status_code == 200
         assert auth.token != second

@@ -10,6 +10,10 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class ConfigError(Exception):
+    """A setting, flag or port that cannot work: said in one sentence, exit status 2."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MOCK_", extra="ignore")
 

@@ -45,6 +45,11 @@ class MockMeta(SQLModel, table=True):
     value: str
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """A SQLModel class's table, typed (SQLModel leaves ``__table__`` untyped)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
 def schema_fingerprint() -> str:
     """A digest of every table and column, so a database made by another version is reseeded."""
     parts = []
@@ -172,18 +177,14 @@ class Database:
         SQLModel.metadata.drop_all(self._ddl_bind(), tables=tables)
 
     def meta(self, key: str) -> str | None:
-        table = MockMeta.__table__
-        row = (
-            self.connection()
-            .execute(table.select().where(table.c.key == key))  # type: ignore[attr-defined]
-            .first()
-        )
-        return row.value if row else None
+        table = table_of(MockMeta)
+        row = self.connection().execute(table.select().where(table.c.key == key)).first()
+        return str(row.value) if row else None
 
     def set_meta(self, conn: Connection, key: str, value: str) -> None:
-        table = MockMeta.__table__
-        conn.execute(table.delete().where(table.c.key == key))  # type: ignore[attr-defined]
-        conn.execute(table.insert().values(key=key, value=value))  # type: ignore[attr-defined]
+        table = table_of(MockMeta)
+        conn.execute(table.delete().where(table.c.key == key))
+        conn.execute(table.insert().values(key=key, value=value))
 
     def has_tables(self) -> bool:
         from sqlalchemy import inspect

@@ -1,0 +1,103 @@
+"""One request, as the pipeline, a provider's auth and its handlers see it.
+
+The pipeline creates a ``RequestContext`` for every request: the journal record being built, the
+raw request (the path as sent, so signatures match byte for byte), the sandbox's ``now`` for this
+request (read once), and, once auth has run, the ``Principal`` it established. Handlers receive it
+through ``ContextDep``; nothing else carries per-request state.
+
+Lenient mode: auth reports each failed check through ``reject``, which raises in strict mode and,
+in lenient mode, notes "would have failed: …" and lets auth carry on, so every check runs and the
+request is served.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.types import Scope
+
+from mock_server.core.errors import ProviderError
+from mock_server.core.journal import Record
+from mock_server.core.replay import ConsumedId, ReplayGuard
+
+# The ASGI scope key the pipeline puts the context under: one place writes it, one reads it.
+_SCOPE_KEY = "mock_server.context"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """What auth established about the caller. Providers subclass it to add what their handlers
+    need (the token rows of a login, say).
+
+    ``client_id`` is who the request is served as (the journal records it); ``credential`` says
+    what proved it, in the provider's words: ``hmac``, ``bearer``, ``private_key``, ``none``.
+    """
+
+    client_id: str | None
+    credential: str
+
+
+ANONYMOUS = Principal(client_id=None, credential="none")
+
+
+@dataclass(slots=True)
+class RequestContext:
+    provider: str
+    method: str
+    path: str  # as sent, percent-escapes and all
+    query: str
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    record: Record
+    now: float  # unix seconds by the sandbox clock, read once for the whole request
+    replay: ReplayGuard
+    lenient: bool = False
+    principal: Principal = ANONYMOUS
+    consumed: list[ConsumedId] = field(default_factory=list)
+
+    def header_values(self, names: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+        """Each named header's value, stripped ("" when absent), and the names missing or empty."""
+        values = {name: self.headers.get(name.lower(), "").strip() for name in names}
+        return values, [name for name, value in values.items() if not value]
+
+    def reject(self, err: ProviderError) -> None:
+        """Fail a check: raise in strict mode; in lenient mode note it and return, so auth goes on
+        with the next check it can still run (or returns early when none can)."""
+        if not self.lenient:
+            raise err
+        note = f"{err.rule}: {err.message}" + (f" ({err.detail})" if err.detail else "")
+        self.record.would_have_failed.append(note)
+        if err.diagnosis:
+            self.record.diagnosis.setdefault(err.rule, err.diagnosis)
+
+    def identify(self, client_id: str | None) -> None:
+        """Name the caller in the journal as soon as auth knows it, even if a later check fails."""
+        self.record.client_id = client_id
+
+    async def consume_request_id(self, client_id: str, request_id: str) -> bool:
+        """True the first time this client uses this id. The pipeline gives the id back when it
+        refuses the request after auth (the rate limit): a refused request must not burn it."""
+        consumed = await self.replay.consume(self.provider, client_id, request_id, self.now)
+        if consumed is not None:
+            self.consumed.append(consumed)
+        return consumed is not None
+
+
+def attach(scope: Scope, context: RequestContext) -> None:
+    scope[_SCOPE_KEY] = context
+
+
+def context_of(scope: Scope) -> RequestContext | None:
+    """The request's context, or None where no pipeline ran (a bare app in a unit test)."""
+    return scope.get(_SCOPE_KEY)
+
+
+def request_context(request: Request) -> RequestContext:
+    context = context_of(request.scope)
+    if context is None:
+        raise RuntimeError("no RequestContext: this app must run behind the ProviderPipeline")
+    return context
+
+
+ContextDep = Annotated[RequestContext, Depends(request_context)]

@@ -1,0 +1,167 @@
+"""The sandbox's services over one database: clock, journal, replay guard, faults, controls, the
+rate limiter, and each provider's context. It knows no app: the composition root
+(``mock_server.app``) builds the pipelines, the control plane and the port dispatcher on top.
+"""
+
+import asyncio
+import logging
+import time
+import zlib
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import SQLModel
+
+from mock_server.core.clock import Clock, write_clock
+from mock_server.core.config import Settings
+from mock_server.core.control import Control, Controls, RateLimiter
+from mock_server.core.db import Database, schema_fingerprint, table_of
+from mock_server.core.faults import FaultBook
+from mock_server.core.journal import Journal
+from mock_server.core.provider import Provider, ProviderContext, ProviderSettings, SeedContext
+from mock_server.core.replay import ConsumedRequestId, ReplayGuard
+
+log = logging.getLogger("mock_server")
+
+JOURNAL_FLUSH_SECONDS = 0.1  # short pauses: a flush blocks the loop ~15 µs a buffered entry
+REPLAY_PURGE_SECONDS = 60.0
+
+
+class UnknownProvider(KeyError):
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(name)
+        self.name, self.known = name, tuple(known)
+
+    def __str__(self) -> str:
+        return f"unknown provider {self.name!r}; known: {', '.join(self.known)}"
+
+
+class Services:
+    def __init__(
+        self,
+        settings: Settings,
+        providers: Sequence[Provider[Any]],
+        provider_settings: Mapping[str, ProviderSettings] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.providers = tuple(providers)
+        overrides = provider_settings or {}
+        self.provider_settings: dict[str, Any] = {
+            p.name: overrides.get(p.name) or p.settings_cls() for p in self.providers
+        }
+        self.db = Database(settings.effective_database_url)
+        self.clock = Clock(self.db)
+        self.replay = ReplayGuard(self.db, settings.replay_commit_window_ms / 1000)
+        self.journal = Journal(
+            self.db,
+            retention=settings.journal_retention,
+            excerpt_bytes=settings.journal_body_excerpt,
+        )
+        self.faults = FaultBook(self.db)
+        self.controls = Controls(
+            self.db,
+            {
+                name: Control(s.auth_mode, s.rate_limit, s.rate_limit_window)
+                for name, s in self.provider_settings.items()
+            },
+        )
+        self.limiter = RateLimiter()
+        self.seeded_in: float | None = None  # seconds, when this process seeded the database
+
+    def provider(self, name: str) -> Provider[Any]:
+        for provider in self.providers:
+            if provider.name == name:
+                return provider
+        raise UnknownProvider(name, [p.name for p in self.providers])
+
+    def context(self, name: str) -> ProviderContext:
+        return ProviderContext(
+            name=name,
+            settings=self.provider_settings[self.provider(name).name],
+            core=self.settings,
+            db=self.db,
+            clock=self.clock,
+            replay=self.replay,
+        )
+
+    # -- state ---------------------------------------------------------------------------------
+    def open(self) -> "Services":
+        """Create the database, or reuse it when its schema is this version's."""
+        if not self.db.has_tables() or self.db.meta("schema") != schema_fingerprint():
+            self.reset()
+        return self
+
+    def reset(self) -> float:
+        """Drop every table, recreate and reseed. The clock is kept (frozen time, offset).
+
+        Seed dates are laid out around the sandbox's "now", so a frozen clock seeds the same
+        data every time. Returns the seconds it took.
+        """
+        started = time.perf_counter()
+        self.journal.discard_pending()
+        frozen_at, offset = self.clock.stored() if self.db.has_tables() else (None, 0.0)
+        self.db.drop_all()
+        self.db.create_all()
+        now = datetime.fromtimestamp(
+            frozen_at if frozen_at is not None else time.time() + offset, UTC
+        )
+        with self.db.begin() as conn:
+            write_clock(conn, frozen_at=frozen_at, offset=offset)
+            for provider in self.providers:
+                provider.seed(self._seed_context(conn, provider.name, now))
+            self.db.set_meta(conn, "schema", schema_fingerprint())
+            self.db.set_meta(conn, "seeded_at", now.isoformat())
+        self.db.invalidate_caches()
+        self.limiter.clear()
+        self.clock.reload()
+        self.seeded_in = time.perf_counter() - started
+        return self.seeded_in
+
+    def reset_provider(self, name: str) -> float:
+        """Reseed one provider: its own tables (named ``<name>_…``) and its consumed request ids."""
+        started = time.perf_counter()
+        provider = self.provider(name)
+        tables = [t for t in SQLModel.metadata.sorted_tables if t.name.startswith(f"{name}_")]
+        self.db.drop_all(tables)
+        self.db.create_all(tables)
+        consumed = table_of(ConsumedRequestId)
+        with self.db.begin() as conn:
+            conn.execute(consumed.delete().where(consumed.c.provider == name))
+            provider.seed(self._seed_context(conn, name, self.clock.now()))
+        self.db.invalidate_caches()
+        self.limiter.clear(name)
+        return time.perf_counter() - started
+
+    def _seed_context(self, conn: Any, name: str, now: datetime) -> SeedContext:
+        from faker import Faker  # only when seeding: it costs ~0.15 s to import
+
+        fake = Faker("id_ID")
+        # One seed per provider, so adding a provider never changes another's data.
+        fake.seed_instance(self.settings.seed + zlib.crc32(name.encode()))
+        return SeedContext(conn, fake, now, self.provider_settings[name])
+
+    # -- while serving -------------------------------------------------------------------------
+    async def maintain(self) -> None:
+        """Forever: flush the journal every 0.1 s, purge expired request ids every minute."""
+        last_purge = time.monotonic()
+        while True:
+            await asyncio.sleep(JOURNAL_FLUSH_SECONDS)
+            try:
+                self.journal.flush()
+                if time.monotonic() - last_purge > REPLAY_PURGE_SECONDS:
+                    last_purge = time.monotonic()
+                    now = self.clock.timestamp()
+                    for name, settings in self.provider_settings.items():
+                        self.replay.purge(name, now - settings.replay_horizon())
+            except Exception:
+                log.exception("journal flush or replay purge failed; retrying")
+
+    def flush(self) -> None:
+        """Everything buffered written, and the state file complete on its own."""
+        self.journal.flush()
+        self.db.checkpoint()
+
+    def close(self) -> None:
+        self.flush()
+        self.db.close()

@@ -1,0 +1,82 @@
+"""The providers under contract: every registered one, plus any named with
+``--contract-provider module:attribute`` (the option is declared in ``tests/conftest.py``). That
+is how a new provider, like the throwaway one of ``test_a_new_provider.py``, is held to the suite
+before it is registered."""
+
+import importlib
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from mock_server.app import Sandbox
+from mock_server.core.config import Settings, sqlite_url_for
+from mock_server.core.provider import Provider
+from mock_server.registry import PROVIDERS
+from tests.helpers import FROZEN
+
+
+def providers_under_contract(config: pytest.Config) -> tuple[Provider[Any], ...]:
+    extra = []
+    for spec in config.getoption("--contract-provider"):
+        module, _, attribute = spec.partition(":")
+        extra.append(getattr(importlib.import_module(module), attribute or "provider"))
+    return (*PROVIDERS, *extra)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "provider_name" in metafunc.fixturenames:
+        names = [p.name for p in providers_under_contract(metafunc.config)]
+        metafunc.parametrize("provider_name", names)
+
+
+@pytest.fixture(scope="session")
+def contract_template(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """One database with every provider under contract seeded, the clock frozen at FROZEN."""
+    path = tmp_path_factory.mktemp("contract") / "seeded.db"
+    sandbox = Sandbox(
+        Settings(database_url=sqlite_url_for(path)),
+        providers=providers_under_contract(request.config),
+    )
+    sandbox.services.db.create_all()
+    sandbox.services.clock.freeze(FROZEN)
+    sandbox.services.reset()
+    sandbox.close()
+    return path
+
+
+@pytest.fixture
+def contract_sandbox(
+    request: pytest.FixtureRequest, tmp_path: Path, contract_template: Path
+) -> Iterator[Sandbox]:
+    path = tmp_path / "state.db"
+    shutil.copyfile(contract_template, path)
+    sandbox = Sandbox(
+        Settings(database_url=sqlite_url_for(path)),
+        providers=providers_under_contract(request.config),
+    ).open()
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture
+def contract_client(contract_sandbox: Sandbox) -> Iterator[Callable[[str], TestClient]]:
+    clients: list[TestClient] = []
+
+    def make(name: str) -> TestClient:
+        client = TestClient(
+            contract_sandbox.apps[name],
+            base_url="http://testserver",
+            raise_server_exceptions=False,
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
