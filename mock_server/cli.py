@@ -9,7 +9,7 @@ Every flag has an environment variable twin with the ``MOCK_`` prefix; the flag 
 import argparse
 import gc
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -62,6 +62,10 @@ def commands() -> tuple[str, ...]:
     return tuple(sub.choices)
 
 
+# Flags parse numbers as numbers; anything else (booleans, literals) is read by the settings.
+FLAG_TYPES: dict[Any, Callable[[str], Any]] = {int: int, float: float}
+
+
 class ProviderCommandLine:
     """What a provider's command-line hook gets (``core.provider.CommandLine``)."""
 
@@ -112,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
             group.add_argument(
                 f"--{provider.flag}-{field.replace('_', '-')}",
                 dest=f"{provider.name}__{field}",
-                type=info.annotation if info.annotation in (int, float, str) else str,
+                type=FLAG_TYPES.get(info.annotation, str),
                 help=f"{info.description} ({env}; default {info.default})",
             )
     serve.set_defaults(func=cmd_serve)

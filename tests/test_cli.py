@@ -4,6 +4,7 @@ import sys
 import pytest
 
 from mock_server.cli import ConfigError, bind, build_parser, load_settings, main
+from mock_server.registry import default_ports
 from mock_server.serve import start_table
 
 
@@ -102,8 +103,7 @@ def test_reset_command_reseeds(tmp_path, capsys):
 
 def test_start_table_shows_localhost_for_all_interfaces(sandbox):
     sandbox.settings.host = "0.0.0.0"
-    ports = {"admin": 7100, "digitalent": 7105, "joss": 7101, "appkey": 7102, "kyc": 7103}
-    ports["sales_order"] = 7104
+    ports = default_ports()
     table = start_table(sandbox, ports)
     for port in ports.values():
         assert f"http://localhost:{port}" in table

@@ -9,15 +9,9 @@ import yaml
 
 from mock_server.cli import build_parser
 from mock_server.core.config import Settings
-from mock_server.registry import PROVIDERS
+from mock_server.registry import default_ports
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def default_ports() -> set[int]:
-    ports = {Settings.model_fields["admin_port"].default}
-    ports |= {p.settings_cls.model_fields["port"].default for p in PROVIDERS}
-    return ports
 
 
 def dockerfile() -> str:
@@ -27,7 +21,7 @@ def dockerfile() -> str:
 def test_dockerfile_exposes_exactly_the_default_ports():
     exposed = re.search(r"^EXPOSE (.+)$", dockerfile(), re.MULTILINE)
     assert exposed
-    assert {int(p) for p in exposed.group(1).split()} == default_ports()
+    assert {int(p) for p in exposed.group(1).split()} == set(default_ports().values())
 
 
 def test_dockerfile_command_is_the_cli_on_all_interfaces():
@@ -60,7 +54,7 @@ def test_compose_publishes_the_default_ports_and_a_named_volume():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     service = compose["services"]["mock-server"]
     published = {tuple(map(int, p.split(":"))) for p in service["ports"]}
-    assert published == {(port, port) for port in default_ports()}
+    assert published == {(port, port) for port in default_ports().values()}
     assert service["volumes"] == ["mock-data:/data"]
     assert "mock-data" in compose["volumes"]
     assert service["environment"]["MOCK_DATABASE_URL"] == "sqlite:////data/mock.db"
@@ -74,3 +68,8 @@ def test_compose_overrides_nothing_the_cli_would_reject():
     command = compose["services"]["mock-server"].get("command")
     if command:  # none today; if one is added it must parse
         build_parser().parse_args(shlex.split(command) if isinstance(command, str) else command)
+
+
+def test_every_default_port_is_its_own():
+    ports = list(default_ports().values())
+    assert len(set(ports)) == len(ports), default_ports()

@@ -21,17 +21,19 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
+    ClauseElement,
     Connection,
     Engine,
-    Executable,
     Table,
     bindparam,
     create_engine,
     event,
     exc,
+    inspect,
     text,
 )
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Field, SQLModel
 
 IntegrityError = exc.IntegrityError  # raised through SQLAlchemy; Prepared raises the driver's own
@@ -117,13 +119,13 @@ class Database:
         """This thread's DB-API connection, under ``connection()``, for ``Prepared`` statements."""
         return self.connection().connection.dbapi_connection
 
-    def prepare(self, statement: Executable) -> "Prepared":
+    def prepare(self, statement: ClauseElement) -> "Prepared":
         return Prepared(self, statement)
 
     def insert_unless_present(self, table: Table, columns: list[str]) -> "Prepared":
         """``INSERT … ON CONFLICT DO NOTHING``: rowcount 1 if the row went in, 0 if its key was
         already there. The unique key decides, so concurrent writers cannot both insert."""
-        values = {name: bindparam(name) for name in columns}
+        values: dict[str, Any] = {name: bindparam(name) for name in columns}
         if self.engine.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -187,8 +189,6 @@ class Database:
         conn.execute(table.insert().values(key=key, value=value))
 
     def has_tables(self) -> bool:
-        from sqlalchemy import inspect
-
         return inspect(self._ddl_bind()).has_table(MockMeta.__tablename__)
 
     def checkpoint(self) -> None:
@@ -210,8 +210,9 @@ class Prepared:
     DB-API connection: the SQL stays portable, and the hot path skips SQLAlchemy's per-execution
     work (~30 µs a statement, more than SQLite takes to run it)."""
 
-    def __init__(self, db: Database, statement: Executable) -> None:
+    def __init__(self, db: Database, statement: ClauseElement) -> None:
         compiled = statement.compile(dialect=db.engine.dialect)
+        assert isinstance(compiled, SQLCompiler)
         self._db = db
         self.sql = str(compiled)
         self._defaults = dict(compiled.params)
@@ -245,7 +246,7 @@ class Prepared:
         return self._rows(cursor, cursor.fetchall())
 
     def run(self, **params: Any) -> int:
-        return self._execute(params).rowcount
+        return int(self._execute(params).rowcount)
 
     def run_many(self, rows: list[dict[str, Any]]) -> None:
         """Execute once per row, in one transaction (one commit for the whole batch)."""

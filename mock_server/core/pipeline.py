@@ -105,7 +105,7 @@ class ProviderPipeline:
         )
         attach(scope, ctx)
 
-        async def send_journaled(message: Message) -> None:
+        async def journaled(message: Message) -> None:
             if message["type"] == "http.response.start":
                 rec.status = message["status"]
                 message["headers"] = [
@@ -114,6 +114,7 @@ class ProviderPipeline:
                 ]
             await send(message)
 
+        send_journaled: Send = journaled
         try:
             if await self.inject_faults(rec, send):
                 return
@@ -144,10 +145,10 @@ class ProviderPipeline:
             # Never a traceback to the client: log it here, answer in the provider's shape.
             log.exception("%s %s %s failed", self.name, rec.method, rec.path)
             if not rec.status:
-                err = internal_error()
-                note_rejection(rec, err)
-                response = self.render_error(err, Request(scope))
-                await respond(response, err, scope, receive, send_journaled)
+                crash = internal_error()
+                note_rejection(rec, crash)
+                response = self.render_error(crash, Request(scope))
+                await respond(response, crash, scope, receive, send_journaled)
         finally:
             rec.duration_ms = (time.perf_counter() - started) * 1000
             self.journal.record(rec)

@@ -1,22 +1,25 @@
 """The pipeline every provider port runs, exercised through a throwaway provider."""
 
+from datetime import datetime
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from pydantic_settings import SettingsConfigDict
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.testclient import TestClient
 
 from mock_server.app import Sandbox
+from mock_server.core.apps import provider_app
 from mock_server.core.config import Settings, sqlite_url_for
+from mock_server.core.context import ContextDep, Principal, RequestContext
+from mock_server.core.contract import Contract, Example, spoil_header
 from mock_server.core.errors import ProviderError
-from mock_server.core.pipeline import Incoming, install_error_handlers
 from mock_server.core.provider import (
+    Authenticate,
     Provider,
     ProviderContext,
-    ProviderParts,
     ProviderSettings,
     SeedContext,
 )
@@ -33,26 +36,32 @@ def render(err: ProviderError, request: Request) -> JSONResponse:
     return JSONResponse({"fault": err.message, "rule": err.rule}, status_code=err.status)
 
 
-def build(ctx: ProviderContext) -> ProviderParts:
-    app = FastAPI()
-    install_error_handlers(app, render)
+router = APIRouter()
 
-    @app.get("/ok")
-    async def ok() -> dict[str, Any]:
-        return {"fine": True}
 
-    @app.get("/boom")
-    async def boom() -> None:
-        raise RuntimeError("secret internal detail")
+@router.get("/ok")
+async def ok(ctx: ContextDep) -> dict[str, Any]:
+    return {"fine": True, "as": ctx.principal.client_id, "now": ctx.now}
 
-    async def authenticate(req: Incoming) -> str | None:
+
+@router.get("/boom")
+async def boom() -> None:
+    raise RuntimeError("secret internal detail")
+
+
+def build_app(ctx: ProviderContext) -> FastAPI:
+    return provider_app(ctx, [router], render, title="Fake")
+
+
+def build_authenticate(ctx: ProviderContext) -> Authenticate:
+    async def authenticate(req: RequestContext) -> Principal:
         if req.headers.get("x-explode"):
             raise KeyError("auth bug")
         if req.headers.get("x-deny"):
             raise ProviderError(401, "denied", "Denied", headers={"WWW-Authenticate": "Fake"})
-        return "fake-client"
+        return Principal("fake-client", "none")
 
-    return ProviderParts(app=app, authenticate=authenticate)
+    return authenticate
 
 
 def seed(ctx: SeedContext) -> None:
@@ -64,10 +73,19 @@ FAKE = Provider(
     title="Fake",
     auth="none",
     settings_cls=FakeSettings,
-    build=build,
+    backend=lambda ctx: ctx,
+    routes=build_app,
+    authenticate=build_authenticate,
     render_error=render,
     seed=seed,
     demo_credentials=(),
+    contract=Contract(
+        example=Example("GET", "/ok", parses_body=False),
+        secret="-",
+        is_error=lambda body: "fault" in body,
+        spoil=spoil_header("x-deny"),
+        bad_signature_status=401,
+    ),
 )
 
 
@@ -84,8 +102,14 @@ def fake(tmp_path):
 def test_accepted_requests_are_journaled_with_the_client(fake):
     sandbox, client = fake
     response = client.get("/ok?x=1")
-    assert response.json() == {"fine": True}
     entry = sandbox.services.journal.get(response.headers["x-mock-journal-id"])
+    # The handler sees what auth established, and the one sandbox time the journal records.
+    at = datetime.fromisoformat(entry["at"].replace("Z", "+00:00")).timestamp()
+    assert response.json() == {
+        "fine": True,
+        "as": "fake-client",
+        "now": pytest.approx(at, abs=1e-3),
+    }
     assert entry["client_id"] == "fake-client"
     assert entry["query"] == "x=1"
     assert entry["status"] == 200

@@ -23,7 +23,8 @@ DAY = 86_400
 
 def load_fixture() -> dict[str, Any]:
     text = resources.files("mock_server.fixtures").joinpath("digitalent.json").read_text("utf-8")
-    return json.loads(text)
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 def seed(ctx: SeedContext) -> None:
