@@ -19,19 +19,23 @@ Known gaps
     rate limiting are not emulated.
 """
 
+import json
 import uuid
+from typing import Any
 
-from mock_server.core.provider import (
-    DemoCredential,
-    Provider,
-    ProviderContext,
-    ProviderParts,
-    SignInput,
+from mock_server.core.contract import Contract, Example, spoil_header
+from mock_server.core.provider import DemoCredential, Provider, SignInput
+from mock_server.providers.joss.auth import (
+    BODY_METHODS,
+    build_authenticate,
+    format_timestamp,
+    string_to_sign,
 )
-from mock_server.providers.joss.auth import BODY_METHODS, build_authenticate
+from mock_server.providers.joss.auth import sign as hmac_signature
 from mock_server.providers.joss.config import JossSettings
 from mock_server.providers.joss.credentials import JossCredentials
 from mock_server.providers.joss.errors import render_error
+from mock_server.providers.joss.reports import Reports
 from mock_server.providers.joss.routes import build_app
 from mock_server.providers.joss.seed import seed
 
@@ -50,8 +54,6 @@ def sign(request: SignInput) -> dict[str, str]:
     credential does not verify on a production sandbox). A demo client id without a secret gets
     its demo secret; any other client needs its secret.
     """
-    from mock_server.clients.joss import joss_signature, joss_timestamp
-
     environment = getattr(request.settings, "environment", "staging")
     demo = {c.client_id: c.secret for c in DEMO_CREDENTIALS}
     client_id = request.client_id or (
@@ -60,36 +62,71 @@ def sign(request: SignInput) -> dict[str, str]:
     secret = request.secret or demo.get(client_id)
     if secret is None:
         raise ValueError(f"no secret for JOSS client {client_id!r}: give it with its client id")
-    timestamp = joss_timestamp(request.now)
-    request_id = str(uuid.uuid4())
+    timestamp = format_timestamp(request.now)
+    request_id = request.request_id or str(uuid.uuid4())
     # Request-Target is the path as sent without the query string; the Digest covers the exact
     # body bytes, so the body must be sent byte for byte as given here.
     target = request.path.split("?", 1)[0]
+    message = string_to_sign(client_id, request_id, timestamp, target, request.body)
     headers = {
         "Accept": "application/json",
         "Client-Id": client_id,
         "Request-Id": request_id,
         "Request-Timestamp": timestamp,
-        "Signature": joss_signature(secret, client_id, request_id, timestamp, target, request.body),
+        "Signature": hmac_signature(secret, message),
     }
     if request.body or request.method.upper() in BODY_METHODS:
         headers["Content-Type"] = "application/json"  # required on POST/PUT/PATCH
     return headers
 
 
-def build(ctx: ProviderContext) -> ProviderParts:
-    return ProviderParts(app=build_app(ctx), authenticate=build_authenticate(ctx))
+def is_error(body: Any) -> bool:
+    """The error envelope: the status as a number (4xx or 5xx) and the doc's wording."""
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("status"), int)
+        and body["status"] >= 400
+        and isinstance(body.get("message"), str)
+    )
 
+
+# JOSS consumes Request-Ids on every method but GET, so the contract's example is a PUT (an
+# upsert: 201 the first time, 200 after). The reference ids are the seeded ones (uuid5 of kind
+# and name, see the fixture): Kota Jakarta Selatan, and KBLI section J, Informasi dan Komunikasi.
+EXAMPLE_COMPANY = {
+    "region": {"type": "city", "id": "97e4f94f-80cc-5912-8638-bee245531d06", "country_code": "ID"},
+    "name": "PT Kontrak Uji",
+    "postal_code": "12850",
+    "address": "Jl. Semanggi Raya No. 1A, Jakarta Selatan",
+    "license_number": "9120001234567",
+    "industry": "69535fde-b53b-57d4-8d62-4179e7fdd134",
+}
 
 provider = Provider(
     name="joss",
     title="JOSS (Job Offer Single Submission)",
     auth="HMACSHA256 of Client-Id, Request-Id, Request-Timestamp, Request-Target, Digest",
     settings_cls=JossSettings,
-    build=build,
+    backend=Reports,
+    routes=build_app,
+    authenticate=build_authenticate,
     render_error=render_error,
     seed=seed,
     demo_credentials=DEMO_CREDENTIALS,
+    contract=Contract(
+        example=Example(
+            "PUT",
+            "/api/v1/companies/0b5d7a5e-3f7c-4a7e-9a51-3c2f4f0f7a01",
+            json.dumps(EXAMPLE_COMPANY).encode(),
+        ),
+        secret="joss-sandbox-secret",
+        is_error=is_error,
+        spoil=spoil_header("Signature"),
+        bad_signature_status=401,
+        window=lambda settings: settings.timestamp_window,
+        expired_status=401,
+        replay_status=409,
+    ),
     credentials=JossCredentials,
     sign=sign,
 )

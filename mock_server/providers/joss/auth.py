@@ -34,14 +34,12 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from mock_server.core.clock import skew_diagnosis
-from mock_server.core.credentials import client_lookup
+from mock_server.core import auth
+from mock_server.core.context import Principal, RequestContext
 from mock_server.core.errors import ProviderError
-from mock_server.core.pipeline import Incoming
-from mock_server.core.provider import Authenticate, ProviderContext
-from mock_server.core.redact import fingerprint
-from mock_server.providers.joss.models import JossClient
+from mock_server.core.provider import Authenticate
 from mock_server.providers.joss.render import negotiate
+from mock_server.providers.joss.reports import Reports
 
 PREFIX = "HMACSHA256="
 SIGNED_HEADERS = ("Client-Id", "Request-Id", "Request-Timestamp", "Signature")
@@ -87,11 +85,17 @@ def parse_timestamp(value: str) -> datetime | None:
     if not match:
         return None
     *fields, fraction = match.groups()
+    year, month, day, hour, minute, second = map(int, fields)
     try:
-        moment = datetime(*map(int, fields), tzinfo=UTC)  # type: ignore[misc]
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None
     return moment.replace(microsecond=int((fraction or "0").ljust(6, "0")[:6]))
+
+
+def format_timestamp(moment: datetime) -> str:
+    """``2022-09-22T01:51:00Z``: UTC, whole seconds, ``Z``, as the doc's example."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _header_error(name: str, detail: str) -> ProviderError:
@@ -104,7 +108,7 @@ def _header_error(name: str, detail: str) -> ProviderError:
     )
 
 
-def check_headers(req: Incoming) -> dict[str, str]:
+def check_headers(req: RequestContext) -> dict[str, str]:
     """Steps 1 to 3: presence, form, Content-Type, Accept.
 
     Each failure goes through ``req.reject``: in strict mode the first one raises, so the order
@@ -113,18 +117,14 @@ def check_headers(req: Incoming) -> dict[str, str]:
     """
     headers = req.headers
     required = [*SIGNED_HEADERS, "Content-Type"] if req.method in BODY_METHODS else SIGNED_HEADERS
-    values, missing = req.header_values(required)
-    content_type = headers.get("content-type", "").strip()
-    if missing:
-        req.reject(
-            ProviderError(
-                400,
-                "missing_headers",
-                "Missing required headers",
-                detail="missing: " + ", ".join(missing),
-                errors=[{"field": name, "message": "required"} for name in missing],
-            )
-        )
+    values = auth.require_headers(
+        req,
+        required,
+        status=400,
+        rule="missing_headers",
+        message="Missing required headers",
+        field_errors=True,
+    )
     # Only what was sent is checked for form: a missing header was reported above (in strict
     # mode nothing gets here with one missing).
     for name in ("Client-Id", "Request-Id"):
@@ -144,6 +144,7 @@ def check_headers(req: Incoming) -> dict[str, str]:
     if values["Signature"] and not _SIGNATURE.match(values["Signature"]):
         req.reject(_header_error("Signature", "Signature must be HMACSHA256=<base64>"))
 
+    content_type = headers.get("content-type", "").strip()
     if (req.body or req.method in BODY_METHODS) and content_type:
         media = content_type.split(";", 1)[0].strip().lower()
         if media != "application/json":
@@ -170,161 +171,156 @@ def check_headers(req: Incoming) -> dict[str, str]:
     return values
 
 
-def build_authenticate(ctx: ProviderContext) -> Authenticate:
-    find_client = client_lookup(ctx.db, JossClient.__table__)  # type: ignore[arg-type]
-    window = ctx.settings.timestamp_window
-    environment = ctx.settings.environment
+def build_authenticate(reports: Reports) -> Authenticate:
+    window = reports.ctx.settings.timestamp_window
+    environment = reports.ctx.settings.environment
 
-    async def authenticate(req: Incoming) -> str | None:
+    async def authenticate(req: RequestContext) -> Principal:
         # Each failed check goes through req.reject: it raises in strict mode (so the first
         # failure answers, in the order above); in lenient mode it notes the failure and auth
         # goes on with every check it can still run.
         #
-        # What lenient mode returns: the Client-Id as claimed, whether or not it could be
-        # verified (unknown, other environment, wrong signature, inactive). The handlers then act
-        # as that client, which is what the code under test expects to see; the journal and the
-        # X-Mock-Would-Have-Failed header say what strict mode would have answered. Without any
-        # Client-Id there is no one to act as: None (the handlers treat that as an anonymous
-        # client with its own, empty, space).
+        # Who lenient mode serves the request as: the Client-Id as claimed, whether or not it
+        # could be verified (unknown, other environment, wrong signature, inactive). The handlers
+        # then act as that client, which is what the code under test expects to see; the journal
+        # and the X-Mock-Would-Have-Failed header say what strict mode would have answered.
+        # Without any Client-Id there is no one to act as: None (the handlers treat that as an
+        # anonymous client with its own, empty, space).
         values = check_headers(req)
         client_id = values["Client-Id"]
         request_id = values["Request-Id"]
-        timestamp = values["Request-Timestamp"]
 
-        now = ctx.clock.timestamp()
-        moment = parse_timestamp(timestamp)
+        moment = parse_timestamp(values["Request-Timestamp"])
         if moment is not None:  # missing or malformed: reported by check_headers
-            skew = moment.timestamp() - now
-            if abs(skew) > window:
-                req.reject(
-                    ProviderError(
-                        401,
-                        "timestamp_window",
-                        EXPIRED,
-                        detail=f"Request-Timestamp is {abs(skew):.0f} s "
-                        f"{'ahead of' if skew > 0 else 'behind'} the sandbox clock; allowed: "
-                        f"±{window} s (the timestamp is UTC: WIB minus 7 hours)",
-                        diagnosis=skew_diagnosis(skew, window),
-                    )
-                )
+            auth.timestamp_window(
+                req,
+                moment.timestamp(),
+                window=window,
+                header="Request-Timestamp",
+                status=401,
+                rule="timestamp_window",
+                message=EXPIRED,
+                note=" (the timestamp is UTC: WIB minus 7 hours)",
+            )
 
         if not client_id:
-            return None  # no client: no secret to verify with, no one to act as
+            return Principal(None, "hmac")  # no client: no secret to verify with, no one to act as
 
-        client = find_client(client_id)
+        client = reports.client(client_id)
         if client is None:
-            req.reject(
-                ProviderError(
-                    401,
-                    "client",
-                    INVALID,
-                    detail=f"unknown Client-Id {client_id!r}",
-                    diagnosis={
-                        "hints": [
-                            "no client with this id: GET /__admin/providers/joss/clients lists "
-                            "them, POST there creates one (or use joss-sandbox-client)"
-                        ]
-                    },
-                )
-            )
+            req.reject(_unknown_client(client_id))
         else:
-            req.record.client_id = client_id
-            if client.environment != environment:
-                req.reject(
-                    ProviderError(
-                        401,
-                        "environment",
-                        INVALID,
-                        detail=f"Client-Id {client_id!r} is a {client.environment} credential; "
-                        f"this sandbox emulates JOSS {environment} ({HOSTS[environment]}), which "
-                        "has its own credentials (start it with --joss-environment "
-                        f"{client.environment} to use it)",
-                        diagnosis={
-                            "client_environment": client.environment,
-                            "sandbox_environment": environment,
-                        },
-                    )
-                )
-
-            received = values["Signature"]
-            if received:  # missing: reported by check_headers
-                message = string_to_sign(client_id, request_id, timestamp, req.path, req.body)
-                expected = sign(client.client_secret, message)
-                if not hmac.compare_digest(expected.encode(), received.encode("latin-1")):
-                    req.reject(
-                        ProviderError(
-                            401,
-                            "signature",
-                            INVALID,
-                            detail="HMACSHA256 over Client-Id, Request-Id, Request-Timestamp, "
-                            "Request-Target"
-                            + (" and Digest" if req.body else "")
-                            + " does not match",
-                            diagnosis=_diagnose(
-                                req, values, client.client_secret, message, expected
-                            ),
-                        )
-                    )
+            req.identify(client_id)
+            _check_environment(req, client_id, client, environment)
+            if values["Signature"]:  # missing: reported by check_headers
+                _check_signature(req, client, values)
             if not client.active:
-                req.reject(
-                    ProviderError(
-                        403,
-                        "client_inactive",
-                        "The access token permission does not have permission to process the "
-                        "request",
-                        detail=f"Client-Id {client_id!r} is inactive",
-                        diagnosis={
-                            "hints": [
-                                "reactivate it with POST /__admin/providers/joss/clients/"
-                                f'{client_id}/active {{"active": true}}'
-                            ]
-                        },
-                    )
-                )
+                req.reject(_inactive_client(client_id))
 
         # The doc: "All requests except for GET method should be unique identified by Request-Id".
         # Strict mode gets here only with a verified signature, so junk never burns an id. In
         # lenient mode the request is served, so its id is consumed like any served request's
         # (a malformed one, already reported, is not stored).
-        if (
-            req.method != "GET"
-            and request_id
-            and _TOKEN.match(request_id)
-            and not await ctx.replay.consume("joss", client_id, request_id, now)
-        ):
-            req.reject(
-                ProviderError(
-                    409,
-                    "replay",
-                    "Conflict",
-                    detail=f"duplicate Request-Id {request_id!r}: it was already used by this "
-                    "client",
-                    diagnosis={
-                        "hints": [
-                            "send a fresh Request-Id (a random UUID) with every request but GET, "
-                            "retries included"
-                        ]
-                    },
-                )
+        if req.method != "GET" and request_id and _TOKEN.match(request_id):
+            await auth.request_id_unused(
+                req,
+                client_id,
+                request_id,
+                status=409,
+                rule="replay",
+                message="Conflict",
+                detail=f"duplicate Request-Id {request_id!r}: it was already used by this client",
+                diagnosis={
+                    "hints": [
+                        "send a fresh Request-Id (a random UUID) with every request but GET, "
+                        "retries included"
+                    ]
+                },
             )
-        return client_id
+        return Principal(client_id, "hmac")
 
     return authenticate
 
 
+def _unknown_client(client_id: str) -> ProviderError:
+    return ProviderError(
+        401,
+        "client",
+        INVALID,
+        detail=f"unknown Client-Id {client_id!r}",
+        diagnosis={
+            "hints": [
+                "no client with this id: GET /__admin/providers/joss/clients lists them, POST "
+                "there creates one (or use joss-sandbox-client)"
+            ]
+        },
+    )
+
+
+def _check_environment(req: RequestContext, client_id: str, client: Any, environment: str) -> None:
+    """Credentials are issued per environment: a staging one does not verify on production."""
+    if client.environment == environment:
+        return
+    req.reject(
+        ProviderError(
+            401,
+            "environment",
+            INVALID,
+            detail=f"Client-Id {client_id!r} is a {client.environment} credential; this "
+            f"sandbox emulates JOSS {environment} ({HOSTS[environment]}), which has its own "
+            f"credentials (start it with --joss-environment {client.environment} to use it)",
+            diagnosis={
+                "client_environment": client.environment,
+                "sandbox_environment": environment,
+            },
+        )
+    )
+
+
+def _check_signature(req: RequestContext, client: Any, values: dict[str, str]) -> None:
+    received = values["Signature"]
+    message = string_to_sign(
+        values["Client-Id"],
+        values["Request-Id"],
+        values["Request-Timestamp"],
+        req.path,
+        req.body,
+    )
+    expected = sign(client.client_secret, message)
+    if hmac.compare_digest(expected.encode(), received.encode("latin-1")):
+        return
+    req.reject(
+        ProviderError(
+            401,
+            "signature",
+            INVALID,
+            detail="HMACSHA256 over Client-Id, Request-Id, Request-Timestamp, Request-Target"
+            + (" and Digest" if req.body else "")
+            + " does not match",
+            diagnosis=_diagnose(req, received, client.client_secret, message, expected),
+        )
+    )
+
+
+def _inactive_client(client_id: str) -> ProviderError:
+    return ProviderError(
+        403,
+        "client_inactive",
+        "The access token permission does not have permission to process the request",
+        detail=f"Client-Id {client_id!r} is inactive",
+        diagnosis={
+            "hints": [
+                "reactivate it with POST /__admin/providers/joss/clients/"
+                f'{client_id}/active {{"active": true}}'
+            ]
+        },
+    )
+
+
 def _diagnose(
-    req: Incoming, values: dict[str, str], secret: str, message: bytes, expected: str
+    req: RequestContext, received: str, secret: str, message: bytes, expected: str
 ) -> dict[str, Any]:
     """What the server signed, and which near misses would have verified (never the secret)."""
-    received = values["Signature"]
-    diagnosis: dict[str, Any] = {
-        "string_to_sign": message.decode("latin-1")[:4096],
-        "expected_signature": expected,
-        "received_signature": received[:512],
-        "key_fingerprint": fingerprint(secret),
-    }
-    if req.body:
-        diagnosis["body_digest"] = digest(req.body)
     hints: list[str] = []
     if not received.startswith(PREFIX):
         hints.append(f"the Signature header must start with {PREFIX!r}")
@@ -336,9 +332,24 @@ def _diagnose(
     def matches(msg: bytes) -> bool:
         return hmac.compare_digest(base64.b64encode(mac(msg)).decode(), value)
 
-    correct = mac(message)
-    if hmac.compare_digest(correct.hex(), value.lower()):
+    if hmac.compare_digest(mac(message).hex(), value.lower()):
         hints.append("the HMAC was sent as hex; send it base64-encoded")
+    hints += auth.near_misses(_near_miss_messages(req, message), matches)
+    # Only with a body: which Digest the server computed, to compare with the client's.
+    extra: dict[str, Any] = {"body_digest": digest(req.body)} if req.body else {}
+    return auth.signature_diagnosis(
+        string_to_sign=message.decode("latin-1"),
+        expected=expected,
+        received=received,
+        key=secret,
+        hints=hints,
+        received_limit=512,
+        **extra,
+    )
+
+
+def _near_miss_messages(req: RequestContext, message: bytes) -> list[tuple[str, bytes]]:
+    """Strings a client may have signed instead of the documented one, each with its hint."""
     head = message.split(b"\nRequest-Target:", 1)[0]
     digest_line = f"\nDigest:{digest(req.body)}".encode() if req.body else b""
     host = req.headers.get("host", "")
@@ -346,7 +357,7 @@ def _diagnose(
     def with_target(target: str) -> bytes:
         return head + f"\nRequest-Target:{target}".encode("latin-1", "replace") + digest_line
 
-    near_misses: list[tuple[str, bytes]] = [
+    candidates: list[tuple[str, bytes]] = [
         (
             "the string to sign ended with a newline; join the lines with \\n, no trailing one",
             message + b"\n",
@@ -354,7 +365,7 @@ def _diagnose(
         ("the lines were joined with \\r\\n; join them with \\n", message.replace(b"\n", b"\r\n")),
     ]
     if req.query:
-        near_misses.append(
+        candidates.append(
             (
                 "Request-Target had the query string; sign the path alone",
                 with_target(f"{req.path}?{req.query}"),
@@ -363,20 +374,20 @@ def _diagnose(
     # The URL as the client saw it, or as it will be in production: the real JOSS hosts.
     bases = [f"{scheme}://{host}" for scheme in ("https", "http") if host]
     for base in [*bases, *HOSTS.values()]:
-        near_misses.append(
+        candidates.append(
             (
                 f"Request-Target was the full URL; sign the path alone ({req.path})",
                 with_target(f"{base}{req.path}"),
             )
         )
     if req.body:
-        near_misses.append(
+        candidates.append(
             (
                 "the Digest line was left out; a request with a body signs Digest:<base64 SHA-256>",
                 head + f"\nRequest-Target:{req.path}".encode("latin-1", "replace"),
             )
         )
-        near_misses.append(
+        candidates.append(
             (
                 "Digest was hex; send the SHA-256 of the body base64-encoded",
                 with_target(req.path).replace(
@@ -385,13 +396,10 @@ def _diagnose(
             )
         )
     else:
-        near_misses.append(
+        candidates.append(
             (
                 "a Digest line was signed for a request without a body; leave it out",
                 message + f"\nDigest:{digest(b'')}".encode(),
             )
         )
-    hints.extend(dict.fromkeys(hint for hint, msg in near_misses if matches(msg)))
-    if hints:
-        diagnosis["hints"] = hints
-    return diagnosis
+    return candidates

@@ -90,7 +90,7 @@ class Company(Body):
 
 
 class Employer(Company):
-    id: UUID  # type: ignore[assignment]  # required inside a vacancy
+    id: UUID  # required inside a vacancy
 
 
 class AgeRange(Body):

@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from mock_server.core.db import table_of
 from mock_server.core.provider import SeedContext
 from mock_server.providers.joss.models import JossClient, JossCompany, JossReference, JossVacancy
 from mock_server.providers.joss.schemas import Company, IndustrialVacancy
@@ -20,13 +21,14 @@ from mock_server.providers.joss.schemas import Company, IndustrialVacancy
 @cache
 def load_fixture() -> dict[str, Any]:
     text = resources.files("mock_server.fixtures").joinpath("joss.json").read_text("utf-8")
-    return json.loads(text)
+    fixture: dict[str, Any] = json.loads(text)
+    return fixture
 
 
 def seed(ctx: SeedContext) -> None:
     data = load_fixture()
     conn = ctx.conn
-    conn.execute(JossClient.__table__.insert(), data["clients"])  # type: ignore[attr-defined]
+    conn.execute(table_of(JossClient).insert(), data["clients"])
     rows = [
         {
             "id": item["id"],
@@ -38,7 +40,7 @@ def seed(ctx: SeedContext) -> None:
         for kind, items in data["references"].items()
         for item in items
     ]
-    conn.execute(JossReference.__table__.insert(), rows)  # type: ignore[attr-defined]
+    conn.execute(table_of(JossReference).insert(), rows)
 
     companies, vacancies = [], []
     now = ctx.now.timestamp()
@@ -56,8 +58,8 @@ def seed(ctx: SeedContext) -> None:
                 columns = {"employer_id": company_id, "status": vacancy["status"]}
                 columns |= {"title": vacancy["title"], "document": _json(vacancy)}
                 vacancies.append({"id": vacancy_id} | columns | owner)
-    conn.execute(JossCompany.__table__.insert(), companies)  # type: ignore[attr-defined]
-    conn.execute(JossVacancy.__table__.insert(), vacancies)  # type: ignore[attr-defined]
+    conn.execute(table_of(JossCompany).insert(), companies)
+    conn.execute(table_of(JossVacancy).insert(), vacancies)
 
 
 def _json(document: dict[str, Any]) -> str:

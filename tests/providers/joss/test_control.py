@@ -229,6 +229,7 @@ def sign_input(sandbox, method, path, body=b"", **kwargs):
         now=sandbox.services.clock.now(),
         base_url="http://testserver",
         settings=kwargs.get("settings", JossSettings()),
+        request_id=kwargs.get("request_id"),
     )
 
 
@@ -278,6 +279,18 @@ def test_signed_headers_use_the_sandbox_time(joss, sandbox):
         FROZEN + timedelta(hours=1), fraction=False
     )
     assert joss.get(COMPANIES, headers=headers).status_code == 200
+
+
+def test_signed_headers_carry_the_given_request_id(joss, sandbox):
+    body = json.dumps(company_body()).encode()
+    request_id = str(uuid.uuid4())
+    first = provider.sign(sign_input(sandbox, "PUT", COMPANY, body, request_id=request_id))  # type: ignore[misc]
+    assert first["Request-Id"] == request_id
+    assert joss.put(COMPANY, content=body, headers=first).status_code == 201
+    again = provider.sign(sign_input(sandbox, "PUT", COMPANY, body, request_id=request_id))  # type: ignore[misc]
+    assert joss.put(COMPANY, content=body, headers=again).status_code == 409
+    fresh = provider.sign(sign_input(sandbox, "PUT", COMPANY, body))  # type: ignore[misc]
+    assert fresh["Request-Id"] != request_id
 
 
 # -- explain: the time window ---------------------------------------------------------------------
