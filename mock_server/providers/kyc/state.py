@@ -311,16 +311,16 @@ class KycState:
             .order_by(CHALLENGE.c.id.desc())
             .limit(1)
         ).first()
+        values: dict[str, Any] = {"attempts": session.attempts + 1}
         if latest is None or not secrets.compare_digest(latest.challenge_code, code.strip()):
             verdict = "wrong_code"
         elif now >= latest.expires_at:
             verdict = "expired"
         else:
             verdict = "validated"
-        values: dict[str, Any] = {"last_verdict": verdict, "attempts": session.attempts + 1}
-        if verdict == "validated":
             values |= {"status": "validated", "validated_at": now}
             conn.execute(CHALLENGE.update().where(CHALLENGE.c.id == latest.id).values(used=True))
+        values["last_verdict"] = verdict
         conn.execute(SESSION.update().where(SESSION.c.token == session.token).values(values))
         return Verdict(verdict, session_json(self.session(session.token), now))
 
