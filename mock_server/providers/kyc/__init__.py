@@ -23,13 +23,10 @@ Known gaps
     choices, listed in ``docs/providers/kyc.md``.
 """
 
-from mock_server.core.provider import (
-    DemoCredential,
-    Provider,
-    ProviderContext,
-    ProviderParts,
-    SignInput,
-)
+from typing import Any
+
+from mock_server.core.contract import Contract, Example
+from mock_server.core.provider import DemoCredential, Provider, SignInput
 from mock_server.providers.kyc.admin import build_admin_router
 from mock_server.providers.kyc.auth import VALIDATION_WEB, build_authenticate
 from mock_server.providers.kyc.cli import add_cli
@@ -39,9 +36,15 @@ from mock_server.providers.kyc.envelope import BEGIN
 from mock_server.providers.kyc.errors import TOKEN_PATH, render_error
 from mock_server.providers.kyc.routes import FORM, build_app
 from mock_server.providers.kyc.seed import seed
+from mock_server.providers.kyc.state import KycState
 
 DEMO_CLIENT_ID = "kyc-demo-client"
 DEMO_CLIENT_SECRET = "kyc-demo-secret"
+# A challenge-code request for a patient the sandbox creates on first use.
+EXAMPLE_BODY = (
+    b'{"metadata":{"method":"request_per_nik"},'
+    b'"data":{"nik":"3171014101900001","name":"Budi Santoso"}}'
+)
 
 
 class SignError(RuntimeError):
@@ -49,8 +52,8 @@ class SignError(RuntimeError):
 
 
 def sign(request: SignInput) -> dict[str, str]:
-    """Headers for a KYC request: a fresh bearer from the token endpoint at ``base_url``, and the
-    Content-Type the path takes.
+    """Headers for a KYC request: a fresh bearer from the token endpoint, and the Content-Type
+    the path takes.
 
     The body decides the generate-url form: an encrypted message (it starts with the BEGIN line)
     goes as ``text/plain``, anything else as ``application/json``. The token endpoint itself
@@ -72,16 +75,23 @@ def sign(request: SignInput) -> dict[str, str]:
         if request.client_id not in (None, DEMO_CLIENT_ID):
             raise SignError(f"give the client_secret of {client_id!r}")
         secret = DEMO_CLIENT_SECRET
-    import httpx  # only the CLI signs: the server never pays for the import
+    token = fetch_token(request, client_id, secret)
+    return {"Authorization": f"Bearer {token}", "Content-Type": content_type}
+
+
+def fetch_token(request: SignInput, client_id: str, secret: str) -> str:
+    """A bearer from the token endpoint: through ``request.http`` when given (a client already
+    pointed at the provider), else over a new connection to ``base_url``."""
+    import httpx  # only signing needs it: the server never pays for the import
 
     url = request.base_url.rstrip("/") + TOKEN_PATH
+    params = {"grant_type": "client_credentials"}
+    form = {"client_id": client_id, "client_secret": secret}
     try:
-        response = httpx.post(
-            url,
-            params={"grant_type": "client_credentials"},
-            data={"client_id": client_id, "client_secret": secret},
-            timeout=10,
-        )
+        if request.http is not None:
+            response = request.http.post(TOKEN_PATH, params=params, data=form)
+        else:
+            response = httpx.post(url, params=params, data=form, timeout=10)
     except httpx.HTTPError as exc:
         raise SignError(f"could not get a token from {url}: {exc}") from None
     if response.status_code != 200:
@@ -89,12 +99,26 @@ def sign(request: SignInput) -> dict[str, str]:
             f"the token endpoint refused {client_id!r}: HTTP {response.status_code} "
             f"{response.text[:300]}"
         )
-    token = response.json()["access_token"]
-    return {"Authorization": f"Bearer {token}", "Content-Type": content_type}
+    return str(response.json()["access_token"])
 
 
-def build(ctx: ProviderContext) -> ProviderParts:
-    return ProviderParts(app=build_app(ctx), authenticate=build_authenticate(ctx))
+def is_error(body: Any) -> bool:
+    """One of KYC's three documented shapes: the fault, an OperationOutcome, or metadata."""
+    if not isinstance(body, dict):
+        return False
+    if "fault" in body:
+        return str(body["fault"].get("detail", {}).get("errorcode", "")).startswith(
+            "keymanagement."
+        )
+    if body.get("resourceType") == "OperationOutcome":
+        return bool(body.get("issue"))
+    code = (body.get("metadata") or {}).get("code")
+    return isinstance(code, str) and code != "200" and isinstance(body.get("data"), dict)
+
+
+def spoil_bearer(headers: dict[str, str]) -> dict[str, str]:
+    """A token one character longer: one the sandbox never issued."""
+    return headers | {"Authorization": headers["Authorization"] + "x"}
 
 
 provider = Provider(
@@ -102,10 +126,24 @@ provider = Provider(
     title="SATUSEHAT KYC",
     auth="OAuth2 bearer; RSA-OAEP + AES-256-GCM envelope",
     settings_cls=KycSettings,
-    build=build,
+    backend=KycState,
+    routes=build_app,
+    authenticate=build_authenticate,
     render_error=render_error,
     seed=seed,
     demo_credentials=(DemoCredential("client", DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),),
+    contract=Contract(
+        example=Example("POST", "/kyc/v1/challenge-code", EXAMPLE_BODY),
+        secret=DEMO_CLIENT_SECRET,
+        is_error=is_error,
+        spoil=spoil_bearer,
+        bad_signature_status=401,
+        # No request timestamp: the window that moves with the clock is the token's lifetime.
+        window=lambda settings: settings.token_lifetime,
+        timestamped=False,
+        expired_status=401,
+        replay_status=None,  # KYC requests carry no request id
+    ),
     admin_router=build_admin_router,
     add_cli=add_cli,
     credentials=KycCredentials,

@@ -6,20 +6,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from starlette.responses import PlainTextResponse
 
-from mock_server.core.provider import ProviderContext
-from mock_server.providers.kyc.keys import load_server_key, public_pem
 from mock_server.providers.kyc.state import KycState, session_json
 
 
-def build_admin_router(ctx: ProviderContext) -> APIRouter:
+def build_admin_router(state: KycState) -> APIRouter:
     router = APIRouter(tags=["kyc"])
-    state = KycState(ctx)
-    pem = public_pem(load_server_key(ctx.settings.server_private_key))
+
+    def now() -> float:
+        # The control plane has no request context: each answer reads the sandbox clock.
+        return state.ctx.clock.timestamp()
 
     @router.get("/public-key", response_class=PlainTextResponse)
     async def public_key() -> PlainTextResponse:
         """The sandbox's SATUSEHAT server public key (PEM): configure client libraries with it."""
-        return PlainTextResponse(pem, media_type="application/x-pem-file")
+        return PlainTextResponse(state.public_pem, media_type="application/x-pem-file")
 
     @router.get("/patients")
     async def patients(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
@@ -29,7 +29,7 @@ def build_admin_router(ctx: ProviderContext) -> APIRouter:
     @router.get("/sessions")
     async def sessions(limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
         """Validation sessions, newest first, with their status (pending, validated, expired)."""
-        return state.sessions(limit)
+        return state.sessions(limit, now())
 
     @router.get("/sessions/{token}")
     async def session(token: str) -> dict[str, Any]:
@@ -37,6 +37,6 @@ def build_admin_router(ctx: ProviderContext) -> APIRouter:
         row = state.session(token)
         if row is None:
             raise HTTPException(404, f"no validation session {token}")
-        return session_json(row, state.now)
+        return session_json(row, now())
 
     return router

@@ -1,38 +1,102 @@
-"""The bearer check SATUSEHAT's gateway runs before every KYC endpoint.
+"""The bearer check SATUSEHAT's gateway runs before every KYC endpoint, in its order.
 
-Missing, malformed, unknown or expired ``Authorization: Bearer``, or a token whose client was
-deactivated on the control plane -> 401 with the documented ``fault``. Two paths pass through:
-the token endpoint (it checks its own form credentials) and the validation page with its own
-calls (the browser in the iframe has no bearer; the uuid token in the URL is its credential).
+1. ``Authorization: Bearer <token>`` present and well-formed   -> 401 fault, ``bearer_missing``
+2. the token issued by this sandbox                            -> 401 fault, ``bearer_unknown``
+3. the token not expired (by the sandbox clock)                -> 401 fault, ``bearer_expired``
+4. its client not deactivated on the control plane             -> 401 fault,
+                                                                  ``bearer_client_inactive``
+
+Two paths pass through: the token endpoint (it checks its own form credentials) and the
+validation page with its own calls (the browser in the iframe has no bearer; the uuid token in the
+URL is its credential).
 
 Each failed check goes through ``req.reject``: it raises in strict mode; in lenient mode it notes
 "would have failed" and auth goes on. Without a token, or with one the sandbox never issued, no
-check can follow and no client is known, so auth returns None and the handler runs without a
-client (generate-url then files its session under an empty client id).
+check can follow and no client is known, so the request is served as no client (generate-url then
+files its session under an empty client id).
 
 Every rejection's journal diagnosis says why: ``reason`` is missing, malformed, unknown, expired
 (with when, by the sandbox clock) or client_inactive. Tokens are never echoed, only fingerprinted.
 """
 
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
-
-from mock_server.core.clock import isoformat_z
-from mock_server.core.pipeline import Incoming
-from mock_server.core.provider import Authenticate, ProviderContext
+from mock_server.core import auth
+from mock_server.core.context import ANONYMOUS, Principal, RequestContext
+from mock_server.core.provider import Authenticate
 from mock_server.core.redact import fingerprint
-from mock_server.providers.kyc.errors import TOKEN_PATH, invalid_token
-from mock_server.providers.kyc.models import KycClient, KycToken
+from mock_server.providers.kyc.errors import INVALID_TOKEN, TOKEN_PATH, invalid_token
+from mock_server.providers.kyc.state import TOKEN_LENGTH, KycState
 
 VALIDATION_WEB = "/kyc/v1/validation-web/"
-TOKEN_LENGTH = 28  # what issue_token hands out: 28 letters and digits, as Apigee's tokens
 HOW = "send Authorization: Bearer <access_token> from /oauth2/v1/accesstoken"
+RENEW = (
+    "get a new token from /oauth2/v1/accesstoken; the sandbox clock decides expiry "
+    "(GET /__admin/clock)"
+)
 
 
-def _iso(timestamp: float) -> str:
-    return isoformat_z(datetime.fromtimestamp(timestamp, UTC))
+def build_authenticate(state: KycState) -> Authenticate:
+    async def authenticate(req: RequestContext) -> Principal:
+        if req.path == TOKEN_PATH or req.path.startswith(VALIDATION_WEB):
+            return ANONYMOUS
+        header = req.headers.get("authorization", "").strip()
+        scheme, token = auth.parse_bearer(header)
+        if not token:
+            # The rule stays bearer_missing for both (as the journal has always said); the
+            # diagnosis tells an absent header from a malformed one.
+            req.reject(invalid_token("bearer_missing", HOW, _missing(header, scheme)))
+            return ANONYMOUS  # no token: nothing else to check, no client to name
+        row = state.bearer(token)
+        if row is None:
+            req.reject(
+                invalid_token(
+                    "bearer_unknown",
+                    "this access token was never issued by the sandbox",
+                    {
+                        "reason": "unknown",
+                        "token_fingerprint": fingerprint(token),
+                        "hints": _shape_hints(token),
+                    },
+                )
+            )
+            return ANONYMOUS  # no row: neither expiry nor client can be checked
+        req.identify(row.client_id)
+        auth.not_expired(
+            req,
+            row.expires_at,
+            status=401,
+            rule="bearer_expired",
+            message=INVALID_TOKEN,
+            what="the access token",
+            renew=RENEW,
+            issued_at=row.issued_at,
+        )
+        if not row.active:
+            req.reject(
+                invalid_token(
+                    "bearer_client_inactive",
+                    f"client {row.client_id!r} was deactivated; its tokens no longer work",
+                    {"reason": "client_inactive", "client_id": row.client_id},
+                )
+            )
+        return Principal(str(row.client_id), "bearer")
+
+    return authenticate
+
+
+def _missing(header: str, scheme: str) -> dict[str, Any]:
+    """An absent header, or one that is not ``Bearer <token>``."""
+    if not header:
+        return {"reason": "missing"}
+    return {
+        "reason": "malformed",
+        "scheme": scheme[:32],
+        "expected": "Bearer <access_token>",
+        "hint": "the Bearer scheme has no token after it"
+        if scheme.lower() == "bearer"
+        else f"the scheme is {scheme[:32]!r}; the gateway takes only Bearer",
+    }
 
 
 def _shape_hints(token: str) -> list[str]:
@@ -53,83 +117,3 @@ def _shape_hints(token: str) -> list[str]:
             "a reset of the sandbox"
         )
     return hints
-
-
-def build_authenticate(ctx: ProviderContext) -> Authenticate:
-    tokens = KycToken.__table__
-    clients = KycClient.__table__
-    # One lookup gives the token and whether its client is still active.
-    select_token = ctx.db.prepare(
-        select(
-            tokens.c.client_id,  # type: ignore[attr-defined]
-            tokens.c.issued_at,  # type: ignore[attr-defined]
-            tokens.c.expires_at,  # type: ignore[attr-defined]
-            clients.c.active,  # type: ignore[attr-defined]
-        )
-        .select_from(tokens.join(clients))  # type: ignore[attr-defined]
-        .where(tokens.c.access_token == bindparam("token"))  # type: ignore[attr-defined]
-    )
-
-    async def authenticate(req: Incoming) -> str | None:
-        if req.path == TOKEN_PATH or req.path.startswith(VALIDATION_WEB):
-            return None
-        header = req.headers.get("authorization", "").strip()
-        scheme, _, token = header.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            # The rule stays bearer_missing for both (as the journal has always said); the
-            # diagnosis tells an absent header from a malformed one.
-            diagnosis: dict[str, Any] = {"reason": "missing" if not header else "malformed"}
-            if header:
-                diagnosis["scheme"] = scheme[:32]
-                diagnosis["expected"] = "Bearer <access_token>"
-                diagnosis["hint"] = (
-                    "the Bearer scheme has no token after it"
-                    if scheme.lower() == "bearer"
-                    else f"the scheme is {scheme[:32]!r}; the gateway takes only Bearer"
-                )
-            req.reject(invalid_token("bearer_missing", HOW, diagnosis))
-            return None  # no token: nothing else to check, no client to name
-        row = select_token.first(token=token)
-        if row is None:
-            req.reject(
-                invalid_token(
-                    "bearer_unknown",
-                    "this access token was never issued by the sandbox",
-                    {
-                        "reason": "unknown",
-                        "token_fingerprint": fingerprint(token),
-                        "hints": _shape_hints(token),
-                    },
-                )
-            )
-            return None  # no row: neither expiry nor client can be checked
-        req.record.client_id = row.client_id
-        now = ctx.clock.timestamp()
-        if now >= row.expires_at:
-            req.reject(
-                invalid_token(
-                    "bearer_expired",
-                    f"the access token expired {now - row.expires_at:.0f} s ago (sandbox clock)",
-                    {
-                        "reason": "expired",
-                        "issued_at": _iso(row.issued_at),
-                        "expired_at": _iso(row.expires_at),
-                        "sandbox_now": _iso(now),
-                        "expired_seconds_ago": round(now - row.expires_at),
-                        "hint": "get a new token from /oauth2/v1/accesstoken; the sandbox clock "
-                        "decides expiry (GET /__admin/clock)",
-                    },
-                )
-            )
-        if not row.active:
-            req.reject(
-                invalid_token(
-                    "bearer_client_inactive",
-                    f"client {row.client_id!r} was deactivated; its tokens no longer work",
-                    {"reason": "client_inactive", "client_id": row.client_id},
-                )
-            )
-        return str(row.client_id)
-
-    return authenticate

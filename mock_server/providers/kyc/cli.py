@@ -2,14 +2,14 @@
 
 import argparse
 import sys
-from typing import Any
 
+from mock_server.core.provider import CommandLine
 from mock_server.providers.kyc.config import KycSettings
 from mock_server.providers.kyc.keys import load_server_key, public_pem
 
 
-def add_cli(sub: Any) -> None:
-    parser = sub.add_parser(
+def add_cli(cli: CommandLine) -> None:
+    parser = cli.subcommands.add_parser(
         "kyc-public-key",
         help="print the sandbox's SATUSEHAT KYC server public key (PEM)",
         epilog="example: mock-server kyc-public-key > satusehat-sandbox.pem",

@@ -14,11 +14,12 @@ import uuid
 from typing import Any
 
 from mock_server.core.credentials import TableCredentials
+from mock_server.core.db import table_of
 from mock_server.providers.kyc.models import KycClient
 
 
 class KycCredentials(TableCredentials):
-    table = KycClient.__table__  # type: ignore[assignment]
+    table = table_of(KycClient)
     id_prefix = "kyc"
 
     def public(self, row: Any) -> dict[str, Any]:

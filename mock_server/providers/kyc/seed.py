@@ -11,13 +11,15 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
+from mock_server.core.db import table_of
 from mock_server.core.provider import SeedContext
 from mock_server.providers.kyc.models import KycClient, KycPatient
 
 
 def load_fixture() -> dict[str, Any]:
     text = resources.files("mock_server.fixtures").joinpath("kyc.json").read_text("utf-8")
-    return json.loads(text)
+    fixture: dict[str, Any] = json.loads(text)
+    return fixture
 
 
 def ihs_number_for(nik: str) -> str:
@@ -50,7 +52,7 @@ def seed(ctx: SeedContext) -> None:
     data = load_fixture()
     fake, conn = ctx.fake, ctx.conn
     clients = [{"active": True} | client for client in data["clients"]]
-    conn.execute(KycClient.__table__.insert(), clients)  # type: ignore[attr-defined]
+    conn.execute(table_of(KycClient).insert(), clients)
     patients: dict[str, dict[str, Any]] = {}
     while len(patients) < data["patients"]:
         female = fake.boolean()
@@ -69,4 +71,4 @@ def seed(ctx: SeedContext) -> None:
             "ihs_number": ihs_number_for(nik),
             "seeded": True,
         }
-    conn.execute(KycPatient.__table__.insert(), list(patients.values()))  # type: ignore[attr-defined]
+    conn.execute(table_of(KycPatient).insert(), list(patients.values()))

@@ -1,21 +1,39 @@
-"""What the KYC endpoints do to the state: tokens, patients, validation sessions, challenge codes.
+"""The KYC backend: OAuth clients and their tokens, patients, validation sessions, challenge codes
+and the server key, over the database.
 
-Kept apart from HTTP so the API, the validation page and the control plane share one behaviour.
+Plain objects, no HTTP: the API (``routes.py``), the gateway's bearer check (``auth.py``), the
+validation page and the control plane (``admin.py``) are thin faces over these methods, so they
+share one behaviour and a test can call them directly. Times are unix seconds by the sandbox
+clock, passed in by the caller (a request's ``now``, read once).
 """
 
 import contextlib
+import hmac
+import json
 import secrets
 import string
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam
+from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import bindparam, select
 
+from mock_server.core.db import IntegrityError, table_of
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import ProviderContext
-from mock_server.core.db import IntegrityError
-from mock_server.providers.kyc.errors import not_found
+from mock_server.providers.kyc.config import KycSettings
+from mock_server.providers.kyc.envelope import EnvelopeError, load_public_key, open_message, seal
+from mock_server.providers.kyc.errors import (
+    BAD_CREDENTIALS,
+    bad_envelope,
+    bad_request,
+    envelope_diagnosis,
+    metadata,
+    not_found,
+    operation_outcome,
+)
+from mock_server.providers.kyc.keys import load_server_key, public_pem
 from mock_server.providers.kyc.models import (
     KycChallenge,
     KycClient,
@@ -23,17 +41,16 @@ from mock_server.providers.kyc.models import (
     KycSession,
     KycToken,
 )
-from mock_server.providers.kyc.schemas import wib
+from mock_server.providers.kyc.schemas import GenerateUrl, parse_json, wib
 from mock_server.providers.kyc.seed import birth_date_from, ihs_number_for
 
 CHALLENGE_SECONDS = 300  # "valid 5 minutes": the doc's example expires 5 minutes after creation
+TOKEN_LENGTH = 28  # letters and digits, as Apigee's tokens
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
+GENERATE_EXAMPLE = '{"agent_name": "...", "agent_nik": "16 digits", "public_key": "PEM"}'
 
-C = KycClient.__table__.c  # type: ignore[attr-defined]
-T = KycToken.__table__  # type: ignore[attr-defined]
-P = KycPatient.__table__  # type: ignore[attr-defined]
-S = KycSession.__table__  # type: ignore[attr-defined]
-CH = KycChallenge.__table__  # type: ignore[attr-defined]
+CLIENT, TOKEN, PATIENT = table_of(KycClient), table_of(KycToken), table_of(KycPatient)
+SESSION, CHALLENGE = table_of(KycSession), table_of(KycChallenge)
 
 
 @dataclass(frozen=True)
@@ -42,37 +59,95 @@ class Verdict:
     session: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class ValidationLink:
+    """generate-url's answer: the documented reply, and that reply sealed to the client's key
+    when the request came as an encrypted message (``None`` for the clear JSON form)."""
+
+    reply: dict[str, Any]
+    sealed: str | None
+
+
 class KycState:
     def __init__(self, ctx: ProviderContext) -> None:
         self.ctx = ctx
+        self.settings: KycSettings = ctx.settings
+        self.server_key = load_server_key(self.settings.server_private_key)
+        self.public_pem = public_pem(self.server_key)
         db = ctx.db
         self.select_client = db.prepare(
-            KycClient.__table__.select().where(C.client_id == bindparam("client_id"))  # type: ignore[attr-defined]
+            CLIENT.select().where(CLIENT.c.client_id == bindparam("client_id"))
         )
-        self.select_patient = db.prepare(P.select().where(P.c.nik == bindparam("nik")))
-        self.select_session = db.prepare(S.select().where(S.c.token == bindparam("token")))
+        # One lookup gives the token and whether its client is still active.
+        self.select_bearer = db.prepare(
+            select(TOKEN.c.client_id, TOKEN.c.issued_at, TOKEN.c.expires_at, CLIENT.c.active)
+            .select_from(TOKEN.join(CLIENT))
+            .where(TOKEN.c.access_token == bindparam("token"))
+        )
+        self.select_patient = db.prepare(PATIENT.select().where(PATIENT.c.nik == bindparam("nik")))
+        self.select_session = db.prepare(
+            SESSION.select().where(SESSION.c.token == bindparam("token"))
+        )
 
-    @property
-    def now(self) -> float:
-        return self.ctx.clock.timestamp()
-
-    # -- tokens --------------------------------------------------------------------------------
+    # -- clients and tokens --------------------------------------------------------------------
     def client(self, client_id: str) -> Any:
         return self.select_client.first(client_id=client_id)
 
-    def issue_token(self, client_id: str) -> tuple[str, float]:
-        """A 28-character alphanumeric token (the shape Apigee issues) and its issue time."""
-        token = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(28))
-        issued = self.now
+    def grant(self, client_id: str, client_secret: str, now: float) -> dict[str, Any]:
+        """client_credentials: the documented token reply, or the documented 401
+        OperationOutcome for an unknown client, a wrong secret or a deactivated client."""
+        client = self.client(client_id) if client_id else None
+        if client is None or not _same(client.client_secret, client_secret):
+            raise operation_outcome(
+                401,
+                "credentials",
+                BAD_CREDENTIALS,
+                detail="client_id unknown"
+                if client is None
+                else "client_secret does not match this client_id",
+            )
+        if not client.active:
+            raise operation_outcome(
+                401,
+                "client_inactive",
+                BAD_CREDENTIALS,
+                detail="this client was deactivated on the control plane",
+            )
+        token = self.issue_token(client.client_id, now)
+        # Field order and values as the doc's example; every value is a string there.
+        return {
+            "refresh_token_expires_in": "0",
+            "api_product_list": "[api-sandbox]",
+            "api_product_list_json": ["api-sandbox"],
+            "organization_name": client.organization_name,
+            "developer.email": client.developer_email,
+            "token_type": "BearerToken",
+            "issued_at": str(int(now * 1000)),
+            "client_id": client.client_id,
+            "access_token": token,
+            "application_name": client.application_name,
+            "scope": "",
+            "expires_in": str(self.settings.token_lifetime),
+            "refresh_count": "0",
+            "status": "approved",
+        }
+
+    def issue_token(self, client_id: str, now: float) -> str:
+        """A fresh token in the shape Apigee issues, living ``token_lifetime`` seconds."""
+        token = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
         self.ctx.db.connection().execute(
-            T.insert().values(
+            TOKEN.insert().values(
                 access_token=token,
                 client_id=client_id,
-                issued_at=issued,
-                expires_at=issued + self.ctx.settings.token_lifetime,
+                issued_at=now,
+                expires_at=now + self.settings.token_lifetime,
             )
         )
-        return token, issued
+        return token
+
+    def bearer(self, access_token: str) -> Any:
+        """The issued token (client_id, issued_at, expires_at) and its client's ``active``."""
+        return self.select_bearer.first(token=access_token)
 
     # -- patients ------------------------------------------------------------------------------
     def patient(self, nik: str, name: str) -> Any:
@@ -80,7 +155,7 @@ class KycState:
         row = self.select_patient.first(nik=nik)
         if row is not None:
             return row
-        if self.ctx.settings.strict_patients:
+        if self.settings.strict_patients:
             raise not_found(
                 f"no patient with NIK {nik} (strict patients mode: only seeded NIKs exist)",
                 rule="patient_unknown",
@@ -95,17 +170,34 @@ class KycState:
         conn = self.ctx.db.connection()
         # A concurrent request may have created the patient first: then read theirs.
         with contextlib.suppress(IntegrityError):
-            conn.execute(P.insert().values(values))
+            conn.execute(PATIENT.insert().values(values))
         return self.select_patient.first(nik=nik)
 
+    def patients(self, limit: int) -> list[dict[str, Any]]:
+        rows = self.ctx.db.connection().execute(
+            PATIENT.select().order_by(PATIENT.c.seeded.desc(), PATIENT.c.nik).limit(limit)
+        )
+        return [
+            {
+                "nik": r.nik,
+                "name": r.name,
+                "birth_date": r.birth_date or None,
+                "ihs_number": r.ihs_number,
+                "seeded": bool(r.seeded),
+            }
+            for r in rows
+        ]
+
     # -- challenge codes -----------------------------------------------------------------------
-    def challenge(self, nik: str, name: str, session_token: str | None = None) -> dict[str, Any]:
+    def challenge(
+        self, nik: str, name: str, now: float, session_token: str | None = None
+    ) -> dict[str, Any]:
         """A fresh 6-digit code for the patient, valid 5 minutes: the documented reply's data."""
         patient = self.patient(nik, name)
-        created = int(self.now)
+        created = int(now)
         code = f"{secrets.randbelow(1_000_000):06d}"
         self.ctx.db.connection().execute(
-            CH.insert().values(
+            CHALLENGE.insert().values(
                 nik=patient.nik,
                 challenge_code=code,
                 created_at=created,
@@ -122,18 +214,58 @@ class KycState:
             "expired_timestamp": wib(created + CHALLENGE_SECONDS),
         }
 
+    # -- generate-url --------------------------------------------------------------------------
+    def open_sealed(self, message: bytes) -> dict[str, Any]:
+        """The JSON object sealed in an encrypted message to this sandbox's server key."""
+        try:
+            plaintext = open_message(message, self.server_key)
+        except EnvelopeError as exc:
+            raise bad_envelope(exc) from None
+        try:
+            return parse_json(plaintext, GENERATE_EXAMPLE)
+        except ProviderError as err:
+            # Decrypted fine, but what the client sealed is not the JSON object expected.
+            err.diagnosis.update(envelope_diagnosis("json"))
+            raise
+
+    def generate_url(
+        self, fields: GenerateUrl, *, encrypted: bool, client_id: str, base_url: str, now: float
+    ) -> ValidationLink:
+        """A validation session for the agent, and the URL of its page under ``base_url``.
+        ``encrypted``: the request was sealed, so the reply is sealed to the client's key."""
+        try:
+            client_key = load_public_key(fields.public_key)
+        except EnvelopeError as exc:
+            raise bad_request(
+                str(exc),
+                rule="public_key",
+                diagnosis=envelope_diagnosis("public_key") if encrypted else None,
+            ) from None
+        token = self.create_session(client_id, fields.agent_name, fields.agent_nik, now)
+        reply = metadata(
+            200,
+            "OK",
+            {
+                "agent_name": fields.agent_name,
+                "agent_nik": fields.agent_nik,
+                "token": token,
+                "url": f"{base_url}/kyc/v1/validation-web/{token}",
+            },
+        )
+        sealed = _seal_json(reply, client_key) if encrypted else None
+        return ValidationLink(reply, sealed)
+
     # -- validation sessions -------------------------------------------------------------------
-    def create_session(self, client_id: str, agent_name: str, agent_nik: str) -> str:
+    def create_session(self, client_id: str, agent_name: str, agent_nik: str, now: float) -> str:
         token = str(uuid.uuid4())
-        now = self.now
         self.ctx.db.connection().execute(
-            S.insert().values(
+            SESSION.insert().values(
                 token=token,
                 client_id=client_id,
                 agent_name=agent_name,
                 agent_nik=agent_nik,
                 created_at=now,
-                expires_at=now + self.ctx.settings.session_lifetime,
+                expires_at=now + self.settings.session_lifetime,
             )
         )
         return token
@@ -141,30 +273,30 @@ class KycState:
     def session(self, token: str) -> Any:
         return self.select_session.first(token=token)
 
-    def live_session(self, token: str) -> Any:
+    def live_session(self, token: str, now: float) -> Any:
         """The session behind a validation-web URL; 404 unknown, 410 expired (page calls)."""
         row = self.session(token)
         if row is None:
             raise not_found("this validation link is unknown", rule="session_unknown")
-        if self.now >= row.expires_at and row.status != "validated":
+        if expired(row, now):
             raise ProviderError(
                 410, "session_expired", "Gone", detail="this validation link has expired"
             )
         return row
 
-    def page_challenge(self, token: str, nik: str, name: str) -> dict[str, Any]:
-        session = self.live_session(token)
-        data = self.challenge(nik, name, session.token)
+    def page_challenge(self, session: Any, nik: str, name: str, now: float) -> dict[str, Any]:
+        """A code for the patient the operator entered on the page; the session remembers them."""
+        data = self.challenge(nik, name, now, session.token)
         self.ctx.db.connection().execute(
-            S.update()
-            .where(S.c.token == session.token)
+            SESSION.update()
+            .where(SESSION.c.token == session.token)
             .values(nik=data["nik"], patient_name=data["name"], ihs_number=data["ihs_number"])
         )
         return data
 
-    def verify(self, token: str, code: str) -> Verdict:
+    def verify(self, token: str, code: str, now: float) -> Verdict:
         """Check the code the patient read out against the newest one issued for their NIK."""
-        session = self.live_session(token)
+        session = self.live_session(token, now)
         if not session.nik:
             raise ProviderError(
                 400,
@@ -174,56 +306,44 @@ class KycState:
             )
         conn = self.ctx.db.connection()
         latest = conn.execute(
-            CH.select().where(CH.c.nik == session.nik).order_by(CH.c.id.desc()).limit(1)
+            CHALLENGE.select()
+            .where(CHALLENGE.c.nik == session.nik)
+            .order_by(CHALLENGE.c.id.desc())
+            .limit(1)
         ).first()
-        now = self.now
+        values: dict[str, Any] = {"attempts": session.attempts + 1}
         if latest is None or not secrets.compare_digest(latest.challenge_code, code.strip()):
             verdict = "wrong_code"
         elif now >= latest.expires_at:
             verdict = "expired"
         else:
             verdict = "validated"
-        values: dict[str, Any] = {"last_verdict": verdict, "attempts": session.attempts + 1}
-        if verdict == "validated":
             values |= {"status": "validated", "validated_at": now}
-            conn.execute(CH.update().where(CH.c.id == latest.id).values(used=True))
-        conn.execute(S.update().where(S.c.token == session.token).values(values))
+            conn.execute(CHALLENGE.update().where(CHALLENGE.c.id == latest.id).values(used=True))
+        values["last_verdict"] = verdict
+        conn.execute(SESSION.update().where(SESSION.c.token == session.token).values(values))
         return Verdict(verdict, session_json(self.session(session.token), now))
 
-    def patients(self, limit: int) -> list[dict[str, Any]]:
+    def sessions(self, limit: int, now: float) -> list[dict[str, Any]]:
         rows = self.ctx.db.connection().execute(
-            P.select().order_by(P.c.seeded.desc(), P.c.nik).limit(limit)
+            SESSION.select().order_by(SESSION.c.created_at.desc()).limit(limit)
         )
-        return [
-            {
-                "nik": r.nik,
-                "name": r.name,
-                "birth_date": r.birth_date or None,
-                "ihs_number": r.ihs_number,
-                "seeded": bool(r.seeded),
-            }
-            for r in rows
-        ]
-
-    def sessions(self, limit: int) -> list[dict[str, Any]]:
-        rows = self.ctx.db.connection().execute(
-            S.select().order_by(S.c.created_at.desc()).limit(limit)
-        )
-        now = self.now
         return [session_json(r, now) for r in rows]
+
+
+def expired(session: Any, now: float) -> bool:
+    """A validated session stays viewable; any other is over at its ``expires_at``."""
+    return bool(session.status != "validated" and now >= session.expires_at)
 
 
 def session_json(row: Any, now: float) -> dict[str, Any]:
     """A session as the control plane shows it."""
-    status = row.status
-    if status != "validated" and now >= row.expires_at:
-        status = "expired"
     return {
         "token": row.token,
         "client_id": row.client_id,
         "agent_name": row.agent_name,
         "agent_nik": row.agent_nik,
-        "status": status,
+        "status": "expired" if expired(row, now) else row.status,
         "nik": row.nik,
         "patient_name": row.patient_name,
         "ihs_number": row.ihs_number,
@@ -233,3 +353,11 @@ def session_json(row: Any, now: float) -> dict[str, Any]:
         "expired_timestamp": wib(row.expires_at),
         "validated_timestamp": wib(row.validated_at) if row.validated_at else None,
     }
+
+
+def _seal_json(reply: dict[str, Any], key: rsa.RSAPublicKey) -> str:
+    return seal(json.dumps(reply, separators=(",", ":")).encode(), key)
+
+
+def _same(expected: str, given: str) -> bool:
+    return hmac.compare_digest(expected.encode(), given.encode())

@@ -1,6 +1,7 @@
 """The sign hook (`mock-server sign kyc …`) against the real process: it fetches a bearer from the
 token endpoint over HTTP, and the headers it prints are accepted as they are."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
@@ -75,3 +76,12 @@ def test_the_token_endpoint_needs_only_its_form_content_type():
 def test_an_unreachable_sandbox_is_a_clear_error():
     with pytest.raises(SignError, match="could not get a token"):
         provider.sign(sign_input("http://127.0.0.1:9", CHALLENGE))
+
+
+def test_given_a_client_of_the_port_the_token_comes_through_it(client_for):
+    """The contract suite's way: ``SignInput.http`` instead of a new connection to base_url."""
+    kyc = client_for("kyc")
+    unreachable = sign_input("http://127.0.0.1:9", CHALLENGE, KYC_ACCEPTED_BODY)
+    headers = provider.sign(replace(unreachable, http=kyc))
+    response = kyc.post(CHALLENGE, content=KYC_ACCEPTED_BODY, headers=headers)
+    assert response.status_code == 200, response.text
