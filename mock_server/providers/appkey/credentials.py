@@ -15,11 +15,12 @@ import hashlib
 import secrets
 from typing import Any
 
+from mock_server.core.db import table_of
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.appkey.auth import key_fingerprint
 from mock_server.providers.appkey.models import AppKeyApp
 
-T = AppKeyApp.__table__
+T = table_of(AppKeyApp)
 
 
 def new_private_key() -> str:
@@ -31,7 +32,7 @@ class AppKeyCredentials:
         self._db = ctx.db
 
     def _row(self, app_key: str) -> Any:
-        row = self._db.connection().execute(T.select().where(T.c.app_key == app_key)).first()  # type: ignore[attr-defined]
+        row = self._db.connection().execute(T.select().where(T.c.app_key == app_key)).first()
         if row is None:
             raise KeyError(app_key)
         return row
@@ -50,7 +51,7 @@ class AppKeyCredentials:
         return {"private_key": private_key, "client_secret": private_key}
 
     def list(self) -> list[dict[str, Any]]:
-        rows = self._db.connection().execute(T.select().order_by(T.c.app_key))  # type: ignore[attr-defined]
+        rows = self._db.connection().execute(T.select().order_by(T.c.app_key))
         return [self._public(r) for r in rows]
 
     def create(self, client_id: str | None, name: str) -> dict[str, Any]:
@@ -58,7 +59,7 @@ class AppKeyCredentials:
         private_key = new_private_key()
         with self._db.begin() as conn:
             conn.execute(
-                T.insert().values(  # type: ignore[attr-defined]
+                T.insert().values(
                     app_key=app_key,
                     private_key_sha256=hashlib.sha256(private_key.encode()).hexdigest(),
                     name=name,
@@ -73,7 +74,7 @@ class AppKeyCredentials:
         private_key = new_private_key()
         with self._db.begin() as conn:
             conn.execute(
-                T.update()  # type: ignore[attr-defined]
+                T.update()
                 .where(T.c.app_key == client_id)
                 .values(private_key_sha256=hashlib.sha256(private_key.encode()).hexdigest())
             )
@@ -83,6 +84,6 @@ class AppKeyCredentials:
     def set_active(self, client_id: str, active: bool) -> dict[str, Any]:
         self._row(client_id)
         with self._db.begin() as conn:
-            conn.execute(T.update().where(T.c.app_key == client_id).values(active=active))  # type: ignore[attr-defined]
+            conn.execute(T.update().where(T.c.app_key == client_id).values(active=active))
         self._db.invalidate_caches()
         return self._public(self._row(client_id))

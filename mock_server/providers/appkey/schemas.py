@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, Valida
 from mock_server.core.clock import WIB, isoformat_z
 from mock_server.providers.appkey.errors import bad_request
 from mock_server.providers.appkey.messages import FIELD_MESSAGES, both
+from mock_server.providers.appkey.tokens import Issued
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -84,6 +85,14 @@ def parse_body(model: type[ModelT], body: bytes, example: str) -> ModelT:
 
 def iso_utc(timestamp: float) -> str:
     return isoformat_z(datetime.fromtimestamp(timestamp, UTC))
+
+
+def token_json(prefix: str, token: Issued, now: float) -> dict[str, Any]:
+    return {
+        prefix: token.text,
+        f"{prefix}_expires_in": int(token.expires_at - now),
+        f"{prefix}_expires_at": iso_utc(token.expires_at),
+    }
 
 
 def wib(timestamp: float) -> str:

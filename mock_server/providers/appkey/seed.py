@@ -7,6 +7,7 @@ from datetime import timedelta
 from importlib import resources
 from typing import Any
 
+from mock_server.core.db import table_of
 from mock_server.core.provider import SeedContext
 from mock_server.providers.appkey.models import (
     AppKeyAddress,
@@ -27,11 +28,12 @@ def hash_password(password: str, salt: str) -> str:
 
 def load_fixture() -> dict[str, Any]:
     text = resources.files("mock_server.fixtures").joinpath("appkey.json").read_text("utf-8")
-    return json.loads(text)
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
 def fake_phone(fake: Any, data: dict[str, Any]) -> str:
-    return fake.random_element(data["phone_prefixes"]) + fake.numerify("#######")
+    return str(fake.random_element(data["phone_prefixes"]) + fake.numerify("#######"))
 
 
 def seed(ctx: SeedContext) -> None:
@@ -39,7 +41,7 @@ def seed(ctx: SeedContext) -> None:
     fake, conn = ctx.fake, ctx.conn
     now = ctx.now.timestamp()
     conn.execute(
-        AppKeyApp.__table__.insert(),  # type: ignore[attr-defined]
+        table_of(AppKeyApp).insert(),
         [
             {
                 "app_key": a["app_key"],
@@ -52,7 +54,7 @@ def seed(ctx: SeedContext) -> None:
     )
     provinces = data["provinces"]
     conn.execute(
-        AppKeyProvince.__table__.insert(),  # type: ignore[attr-defined]
+        table_of(AppKeyProvince).insert(),
         [{"code": c, "name": n, "capital": cap} for c, n, cap in provinces],
     )
     users, addresses = [], []
@@ -93,5 +95,5 @@ def seed(ctx: SeedContext) -> None:
                     "created_at": now - fake.random_int(1, 29) * DAY,
                 }
             )
-    conn.execute(AppKeyUser.__table__.insert(), users)  # type: ignore[attr-defined]
-    conn.execute(AppKeyAddress.__table__.insert(), addresses)  # type: ignore[attr-defined]
+    conn.execute(table_of(AppKeyUser).insert(), users)
+    conn.execute(table_of(AppKeyAddress).insert(), addresses)

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import bindparam
 
+from mock_server.core.db import table_of
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.appkey.models import AppKeyToken
 
@@ -66,10 +67,9 @@ class TokenStore:
     def __init__(self, ctx: ProviderContext) -> None:
         self._db = ctx.db
         self._settings = ctx.settings
-        t = AppKeyToken.__table__
-        self._t = t
+        self._t = table_of(AppKeyToken)
         self._by_hash = ctx.db.prepare(
-            t.select().where(t.c.token_sha256 == bindparam("h"))  # type: ignore[attr-defined]
+            self._t.select().where(self._t.c.token_sha256 == bindparam("h"))
         )
 
     def lifetime(self, kind: str) -> int:
@@ -97,15 +97,15 @@ class TokenStore:
             for kind, token in issued.items()
         ]
         with self._db.begin() as conn:
-            conn.execute(self._t.insert(), rows)  # type: ignore[attr-defined]
+            conn.execute(self._t.insert(), rows)
         return issued
 
     def rotate_refresh(self, *, app_key: str, user_pk: int, session_id: str, now: float) -> Issued:
         """A new refresh token for the session; every earlier one stops working."""
-        t = self._t.c  # type: ignore[attr-defined]
+        t = self._t.c
         with self._db.begin() as conn:
             conn.execute(
-                self._t.update()  # type: ignore[attr-defined]
+                self._t.update()
                 .where(t.session_id == session_id, t.kind == "refresh", t.revoked_at.is_(None))
                 .values(revoked_at=now, revoked_reason="rotated")
             )
@@ -114,10 +114,10 @@ class TokenStore:
         )["refresh"]
 
     def revoke_session(self, session_id: str, now: float) -> int:
-        t = self._t.c  # type: ignore[attr-defined]
+        t = self._t.c
         with self._db.begin() as conn:
             result = conn.execute(
-                self._t.update()  # type: ignore[attr-defined]
+                self._t.update()
                 .where(t.session_id == session_id, t.revoked_at.is_(None))
                 .values(revoked_at=now, revoked_reason="logout")
             )

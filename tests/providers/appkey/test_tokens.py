@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from mock_server.core.db import table_of
 from mock_server.providers.appkey.config import AppKeySettings
 from mock_server.providers.appkey.models import AppKeyToken
 from mock_server.providers.appkey.tokens import mint
@@ -217,7 +218,7 @@ def test_lifetimes_are_settings(make_sandbox, client_for):
     client = client_for("appkey", short)
     data = tokens_of(login(client))
     assert (data["access_token_expires_in"], data["refresh_token_expires_in"]) == (5, 10)
-    short.clock.advance(5)
+    short.services.clock.advance(5)
     assert error(provinces(client, data["access_token"]))["code"] == "TOKEN_EXPIRED"
 
 
@@ -312,8 +313,7 @@ def test_logout_revokes_every_token_of_the_login(ak, tokens, sandbox):
 
 # -- storage and the journal -------------------------------------------------------------------
 def test_tokens_are_stored_only_as_hashes(ak, tokens, sandbox):
-    table = AppKeyToken.__table__
-    rows = sandbox.services.db.connection().execute(table.select()).all()  # type: ignore[attr-defined]
+    rows = sandbox.services.db.connection().execute(table_of(AppKeyToken).select()).all()
     dump = json.dumps([list(map(str, row)) for row in rows])
     for kind in ("access_token", "refresh_token", "user_token"):
         assert tokens[kind] not in dump
