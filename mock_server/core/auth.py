@@ -124,11 +124,12 @@ def not_expired(
     renew: str,
     note: str = " (sandbox clock)",
     issued_at: float | None = None,
+    body: Any = None,
 ) -> None:
     """A credential the sandbox issued is still live by the sandbox clock.
 
     The detail reads "<what> expired N s ago<note>"; ``renew`` (the diagnosis's hint) says how
-    to get a new one.
+    to get a new one. ``body``: the exact response body, where the provider documents one.
     """
     if req.now < expires_at:
         return
@@ -144,7 +145,12 @@ def not_expired(
     }
     req.reject(
         ProviderError(
-            status, rule, message, detail=f"{what} expired {ago:.0f} s ago{note}", diagnosis=facts
+            status,
+            rule,
+            message,
+            detail=f"{what} expired {ago:.0f} s ago{note}",
+            diagnosis=facts,
+            body=body,
         )
     )
 

@@ -25,7 +25,12 @@ from mock_server.core import auth
 from mock_server.core.context import ANONYMOUS, Principal, RequestContext
 from mock_server.core.provider import Authenticate
 from mock_server.core.redact import fingerprint
-from mock_server.providers.kyc.errors import INVALID_TOKEN, TOKEN_PATH, invalid_token
+from mock_server.providers.kyc.errors import (
+    INVALID_TOKEN,
+    INVALID_TOKEN_FAULT,
+    TOKEN_PATH,
+    invalid_token,
+)
 from mock_server.providers.kyc.state import TOKEN_LENGTH, KycState
 
 VALIDATION_WEB = "/kyc/v1/validation-web/"
@@ -71,6 +76,7 @@ def build_authenticate(state: KycState) -> Authenticate:
             what="the access token",
             renew=RENEW,
             issued_at=row.issued_at,
+            body=INVALID_TOKEN_FAULT,
         )
         if not row.active:
             req.reject(

@@ -1,7 +1,7 @@
 """SATUSEHAT KYC's three documented error shapes.
 
 - the token endpoint: a FHIR ``OperationOutcome``;
-- every failure of the gateway's bearer check (rules ``bearer_…``): its ``fault`` object;
+- a missing, unknown or expired bearer: the gateway's ``fault`` object;
 - everything else: ``{"metadata": {"code": "400", "message": "Bad Request"}, "data": {...}}``,
   ``code`` a string as in the doc's examples, ``data.error`` saying what was wrong.
 """
@@ -26,15 +26,11 @@ INVALID_TOKEN_FAULT = {
     }
 }
 TOKEN_PATH = "/oauth2/v1/accesstoken"
-BEARER_RULE = "bearer_"  # what every rule of the gateway's bearer check (auth.py) starts with
 
 
 def render_error(err: ProviderError, request: Request) -> JSONResponse:
     if err.body is not None:
         return JSONResponse(err.body, status_code=err.status)
-    if err.rule.startswith(BEARER_RULE):
-        # The gateway answers before the API does: one fault for every bearer failure.
-        return JSONResponse(INVALID_TOKEN_FAULT, status_code=err.status)
     if request.url.path == TOKEN_PATH:
         # The doc files every token error (wrong method, bad format) under OperationOutcome.
         return JSONResponse(outcome_body(err.detail or err.message), status_code=err.status)
@@ -60,9 +56,10 @@ def operation_outcome(status: int, rule: str, text: str, detail: str) -> Provide
 
 
 def invalid_token(rule: str, detail: str, diagnosis: dict[str, Any] | None = None) -> ProviderError:
-    """A failure of the bearer check; ``rule`` starts with ``BEARER_RULE``, so it renders as the
-    gateway's fault."""
-    return ProviderError(401, rule, INVALID_TOKEN, detail=detail, diagnosis=diagnosis)
+    """A failure of the gateway's bearer check: its documented fault, whatever went wrong."""
+    return ProviderError(
+        401, rule, INVALID_TOKEN, detail=detail, diagnosis=diagnosis, body=INVALID_TOKEN_FAULT
+    )
 
 
 def bad_request(detail: str, rule: str = "validation", **kwargs: Any) -> ProviderError:
