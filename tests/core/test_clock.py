@@ -49,13 +49,13 @@ def test_another_worker_sees_the_change_within_its_refresh(sandbox):
 
 def test_clock_survives_a_restart(make_sandbox):
     first = make_sandbox()
-    first.clock.freeze(datetime(2030, 1, 2, tzinfo=UTC))
+    first.services.clock.freeze(datetime(2030, 1, 2, tzinfo=UTC))
     first.close()
     from mock_server.app import Sandbox
 
     again = Sandbox(first.settings).open()
     try:
-        assert again.clock.now() == datetime(2030, 1, 2, tzinfo=UTC)
+        assert again.services.clock.now() == datetime(2030, 1, 2, tzinfo=UTC)
     finally:
         again.close()
 

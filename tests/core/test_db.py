@@ -14,13 +14,13 @@ def test_sqlite_file_runs_in_wal_with_synchronous_normal(sandbox):
 def test_state_survives_a_restart_without_reseeding(tmp_path):
     settings = Settings(database_url=sqlite_url_for(tmp_path / "s.db"))
     first = Sandbox(settings).open()
-    assert first.seeded_in is not None  # a new file is seeded
-    seeded_at = first.db.meta("seeded_at")
+    assert first.services.seeded_in is not None  # a new file is seeded
+    seeded_at = first.services.db.meta("seeded_at")
     first.close()
     second = Sandbox(settings).open()
     try:
-        assert second.seeded_in is None
-        assert second.db.meta("seeded_at") == seeded_at
+        assert second.services.seeded_in is None
+        assert second.services.db.meta("seeded_at") == seeded_at
     finally:
         second.close()
 
@@ -28,12 +28,12 @@ def test_state_survives_a_restart_without_reseeding(tmp_path):
 def test_a_database_from_another_schema_is_reseeded(tmp_path):
     settings = Settings(database_url=sqlite_url_for(tmp_path / "s.db"))
     first = Sandbox(settings).open()
-    with first.db.begin() as conn:
-        first.db.set_meta(conn, "schema", "from-an-older-version")
+    with first.services.db.begin() as conn:
+        first.services.db.set_meta(conn, "schema", "from-an-older-version")
     first.close()
     second = Sandbox(settings).open()
     try:
-        assert second.seeded_in is not None
+        assert second.services.seeded_in is not None
     finally:
         second.close()
 

@@ -6,7 +6,8 @@ from mock_server.core.replay import ReplayGuard
 
 
 def consume(guard: ReplayGuard, *triple: str, now: float = 1000.0) -> bool:
-    return asyncio.run(guard.consume(*triple, now))
+    """True when this use of the id was its first."""
+    return asyncio.run(guard.consume(*triple, now)) is not None
 
 
 def test_first_use_wins_and_every_reuse_loses(sandbox):
@@ -23,22 +24,23 @@ def test_ids_are_scoped_by_provider_and_client(sandbox):
 
 def test_the_same_id_twice_in_one_group_commit(sandbox):
     async def both() -> list[bool]:
-        return await asyncio.gather(
+        consumed = await asyncio.gather(
             sandbox.services.replay.consume("digitalent", "c1", "same", 1.0),
             sandbox.services.replay.consume("digitalent", "c1", "same", 1.0),
             sandbox.services.replay.consume("digitalent", "c1", "other", 1.0),
         )
+        return [c is not None for c in consumed]
 
     assert asyncio.run(both()) == [True, False, True]
 
 
 def test_consumed_ids_survive_a_restart(make_sandbox):
     first = make_sandbox()
-    assert consume(first.replay, "digitalent", "c1", "r1") is True
+    assert consume(first.services.replay, "digitalent", "c1", "r1") is True
     first.close()
     again = Sandbox(first.settings).open()
     try:
-        assert consume(again.replay, "digitalent", "c1", "r1") is False
+        assert consume(again.services.replay, "digitalent", "c1", "r1") is False
     finally:
         again.close()
 
