@@ -18,6 +18,11 @@ def fixture_text(name: str) -> str:
     return resources.files("mock_server.fixtures").joinpath(name).read_text("utf-8")
 
 
+def demo_private_key() -> bytes:
+    """The demo client's private key PEM: DEMO ONLY, published, protects nothing."""
+    return fixture_text(DEMO_PRIVATE_KEY).encode("ascii")
+
+
 def load_fixture() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(fixture_text("sales_order.json"))
     return data

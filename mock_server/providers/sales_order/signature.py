@@ -51,6 +51,20 @@ def verifies(key: rsa.RSAPublicKey, raw: bytes, message: bytes) -> bool:
     return True
 
 
+def matches(key: rsa.RSAPublicKey, received: str, client_id: str, timestamp: str) -> bool:
+    """X-SIGNATURE, as sent, is the key's signature of ``client_id|X-TIMESTAMP``."""
+    raw = decode(received)
+    return raw is not None and verifies(key, raw, string_to_sign(client_id, timestamp))
+
+
+def sign(private_key: rsa.RSAPrivateKey, client_id: str, timestamp: str) -> str:
+    """X-SIGNATURE as the doc defines it: base64 of SHA256withRSA by the client's private key."""
+    raw = private_key.sign(
+        string_to_sign(client_id, timestamp), padding.PKCS1v15(), hashes.SHA256()
+    )
+    return base64.b64encode(raw).decode("ascii")
+
+
 def diagnose(
     key: rsa.RSAPublicKey,
     key_fingerprint: str,
