@@ -23,23 +23,25 @@ Known gaps
     seconds after creation.
 """
 
-from cryptography.hazmat.primitives.asymmetric import rsa
+from typing import Any
 
-from mock_server.core.provider import (
-    DemoCredential,
-    Provider,
-    ProviderContext,
-    ProviderParts,
-    SignInput,
-)
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+from mock_server.core.contract import Contract, Example, spoil_header
+from mock_server.core.provider import DemoCredential, Provider, SignInput
+from mock_server.providers.sales_order import signature, tokens
 from mock_server.providers.sales_order.admin import build_admin_router
 from mock_server.providers.sales_order.auth import build_authenticate
 from mock_server.providers.sales_order.cli import add_cli
-from mock_server.providers.sales_order.config import SalesOrderSettings
+from mock_server.providers.sales_order.config import NAME, SalesOrderSettings
 from mock_server.providers.sales_order.credentials import SalesOrderCredentials
+from mock_server.providers.sales_order.erp import Erp
 from mock_server.providers.sales_order.errors import render_error
 from mock_server.providers.sales_order.routes import build_app
-from mock_server.providers.sales_order.seed import seed
+from mock_server.providers.sales_order.seed import demo_private_key, seed
+
+DEMO_CLIENT = "partner-client-001"
 
 
 def sign(request: SignInput) -> dict[str, str]:
@@ -52,22 +54,11 @@ def sign(request: SignInput) -> dict[str, str]:
     client secret is therefore not needed; the client must still exist, be active and have the
     key's public half registered when the request is sent. The cost: the signer must know the
     server's ``jwt_secret`` (``MOCK_SALES_ORDER_JWT_SECRET``; the documented demo default
-    otherwise). The body is not signed by this API.
+    otherwise). The body is not signed by this API, and it has no request ids, so
+    ``request.request_id`` does not apply; nothing is fetched, so neither does ``request.http``.
     """
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-    from mock_server.clients.sales_order import demo_private_key, sales_order_signature
-    from mock_server.providers.sales_order import tokens
-
-    client_id = request.client_id or "partner-client-001"
-    if request.key_file:
-        with open(request.key_file, "rb") as f:
-            pem = f.read()
-    else:
-        pem = demo_private_key()  # DEMO ONLY; registered for partner-client-001
-    key = load_pem_private_key(pem, password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise ValueError("SHA256withRSA needs an RSA private key")
+    client_id = request.client_id or DEMO_CLIENT
+    key = private_key(request.key_file)
     now = request.now.timestamp()
     token, _ = tokens.issue(
         request.settings.jwt_secret, client_id, now, request.settings.token_lifetime
@@ -77,27 +68,60 @@ def sign(request: SignInput) -> dict[str, str]:
         "Authorization": f"Bearer {token}",
         "X-CLIENT-ID": client_id,
         "X-TIMESTAMP": timestamp,
-        "X-SIGNATURE": sales_order_signature(key, client_id, timestamp),
+        "X-SIGNATURE": signature.sign(key, client_id, timestamp),
         "Content-Type": "application/json",
     }
 
 
-def build(ctx: ProviderContext) -> ProviderParts:
-    return ProviderParts(app=build_app(ctx), authenticate=build_authenticate(ctx))
+def private_key(key_file: str | None) -> rsa.RSAPrivateKey:
+    """The key in ``key_file``, or the demo key (DEMO ONLY; registered for partner-client-001)."""
+    if key_file:
+        with open(key_file, "rb") as f:
+            pem = f.read()
+    else:
+        pem = demo_private_key()
+    key = load_pem_private_key(pem, password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("SHA256withRSA needs an RSA private key")
+    return key
+
+
+def is_error(body: Any) -> bool:
+    """The mock's error shape: the success envelope's ``message`` without its ``data``."""
+    return isinstance(body, dict) and isinstance(body.get("message"), str) and "data" not in body
 
 
 provider = Provider(
-    name="sales_order",
+    name=NAME,
     title="Sales Order API",
     auth="JWT bearer + X-SIGNATURE = SHA256withRSA of client_id|X-TIMESTAMP",
     settings_cls=SalesOrderSettings,
-    build=build,
+    backend=Erp,
+    routes=build_app,
+    authenticate=build_authenticate,
     render_error=render_error,
     seed=seed,
     demo_credentials=(
-        DemoCredential("active, demo key", "partner-client-001", "secret-key-123"),
+        DemoCredential("active, demo key", DEMO_CLIENT, "secret-key-123"),
         DemoCredential("active, no key", "partner-client-002", "secret-key-456"),
         DemoCredential("deactivated", "partner-client-inactive", "secret-key-789"),
+    ),
+    contract=Contract(
+        # No purchase_order_no, so sending it twice never hits the duplicate check.
+        example=Example(
+            "POST",
+            "/api/v1/sales-orders",
+            b'{"customer_code":"CUST-001","site_code":"SITE-001","sales_name":"John Doe",'
+            b'"address":"Jl. Sudirman No. 1, Jakarta",'
+            b'"products":[{"product_code":"PRD-001","quantity":2}]}',
+        ),
+        secret="secret-key-123",
+        is_error=is_error,
+        spoil=spoil_header("X-SIGNATURE"),
+        bad_signature_status=401,
+        window=lambda settings: settings.timestamp_window,
+        expired_status=401,
+        replay_status=None,  # the doc has no request ids: the time window alone limits replays
     ),
     secret_headers=frozenset({"x-signature"}),
     admin_router=build_admin_router,

@@ -25,128 +25,51 @@ own answers in both modes.
 
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import bindparam
-
+from mock_server.core import auth
 from mock_server.core.clock import skew_diagnosis
+from mock_server.core.context import ANONYMOUS, Principal, RequestContext
 from mock_server.core.errors import ProviderError
-from mock_server.core.pipeline import Incoming
-from mock_server.core.provider import Authenticate, ProviderContext
+from mock_server.core.provider import Authenticate
 from mock_server.providers.sales_order import signature, tokens
-from mock_server.providers.sales_order.keys import KeyRejected, key_fingerprint, parse_public_key
-from mock_server.providers.sales_order.models import SalesOrderClient
+from mock_server.providers.sales_order.erp import Erp
+from mock_server.providers.sales_order.partners import LOGIN_PATH, REFRESH_PATH
 
-LOGIN_PATH = "/api/v1/auth/login"
-REFRESH_PATH = "/api/v1/auth/refresh"
 OPENAPI_PATHS = ("/v3/api-docs", "/openapi.json")
 OPEN_PATHS = frozenset({LOGIN_PATH, REFRESH_PATH, *OPENAPI_PATHS})
 REQUIRED_HEADERS = ("Authorization", "X-CLIENT-ID", "X-TIMESTAMP", "X-SIGNATURE")
+# What proves a signed request: the signature by the client's private key (over a login's JWT).
+CREDENTIAL = "private_key"
 
 
-class ClientKeys:
-    """Clients with their parsed public keys, cached briefly: parsing a PEM costs more than the
-    RSA verify it serves, and a key registered through this process clears the cache at once."""
-
-    def __init__(self, ctx: ProviderContext) -> None:
-        table = SalesOrderClient.__table__
-        self._select = ctx.db.prepare(
-            table.select().where(table.c.client_id == bindparam("client_id"))  # type: ignore[attr-defined]
-        )
-        self._cache = ctx.db.cache(ttl=1.0)
-
-    def get(self, client_id: str) -> tuple[Any, rsa.RSAPublicKey | None, str | None]:
-        """(client row or None, its public key or None, the key's fingerprint or None)."""
-        return self._cache.get(client_id, lambda: self._load(client_id))
-
-    def _load(self, client_id: str) -> tuple[Any, rsa.RSAPublicKey | None, str | None]:
-        row = self._select.first(client_id=client_id)
-        if row is None or not row.public_key_pem:
-            return row, None, None
-        try:
-            key = parse_public_key(row.public_key_pem)
-        except KeyRejected:  # only registration writes keys, and it validates them
-            return row, None, None
-        return row, key, key_fingerprint(key)
-
-
-def bearer_token(value: str) -> str:
-    scheme, _, token = value.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+def bearer_claims(jwt_secret: str, authorization: str) -> tokens.Claims:
+    _, token = auth.parse_bearer(authorization)
+    if not token:
         raise tokens.invalid_token("Authorization must be 'Bearer <JWT>'")
-    return token.strip()
+    return tokens.read(jwt_secret, token)
 
 
-def build_authenticate(ctx: ProviderContext) -> Authenticate:
-    settings = ctx.settings
-    clients = ClientKeys(ctx)
+def build_authenticate(erp: Erp) -> Authenticate:
+    settings = erp.ctx.settings
     window = settings.timestamp_window
 
-    async def authenticate(req: Incoming) -> str | None:
+    async def authenticate(req: RequestContext) -> Principal:
         # Each failed check goes through req.reject: it raises in strict mode (so the order and
         # answers above hold exactly); in lenient mode it notes the failure and auth goes on with
         # every check it can still run, returning early only where nothing can follow.
         if req.path in OPEN_PATHS:
-            return None
-        values, missing = req.header_values(REQUIRED_HEADERS)
-        if missing:
-            req.reject(
-                ProviderError(
-                    400,
-                    "missing_headers",
-                    "Missing required headers",
-                    detail="missing: " + ", ".join(missing),
-                )
-            )
+            return ANONYMOUS
+        values = auth.require_headers(
+            req,
+            REQUIRED_HEADERS,
+            status=400,
+            rule="missing_headers",
+            message="Missing required headers",
+        )
         header_client, timestamp = values["X-CLIENT-ID"], values["X-TIMESTAMP"]
-        seconds: int | None = None
-        if timestamp:
-            if not timestamp.isdigit() or len(timestamp) > 15:
-                req.reject(
-                    ProviderError(
-                        400,
-                        "timestamp_format",
-                        "Invalid X-TIMESTAMP",
-                        detail="X-TIMESTAMP must be unix seconds (e.g. 1704067200), "
-                        f"got {timestamp[:40]!r}",
-                    )
-                )
-            else:
-                seconds = int(timestamp)
-
-        now = ctx.clock.timestamp()
-        token_client: str | None = None
-        if values["Authorization"]:
-            try:
-                token = bearer_token(values["Authorization"])
-                claims = tokens.read(settings.jwt_secret, token)
-            except ProviderError as err:
-                req.reject(err)
-                # Lenient only (strict raised above): the token failed verification, but its
-                # unverified client_id still names the caller when X-CLIENT-ID is missing.
-                token_client = tokens.unverified_client_id(values["Authorization"])
-            else:
-                token_client = claims.client_id
-                if now >= claims.expires_at:
-                    req.reject(
-                        ProviderError(
-                            401,
-                            "token_expired",
-                            "Token expired",
-                            detail=f"the token expired {now - claims.expires_at:.0f} s ago "
-                            f"(expired_at {claims.expires_at}); renew it with POST {REFRESH_PATH}",
-                            diagnosis={"expired_at": claims.expires_at, "now": int(now)},
-                        )
-                    )
-                if header_client and claims.client_id != header_client:
-                    req.reject(
-                        ProviderError(
-                            403,
-                            "client_mismatch",
-                            "Client ID mismatch",
-                            detail=f"the token belongs to {claims.client_id[:128]!r} "
-                            f"but X-CLIENT-ID is {header_client[:128]!r}",
-                        )
-                    )
+        seconds = unix_seconds(req, timestamp)
+        token_client = token_client_id(
+            req, settings.jwt_secret, values["Authorization"], header_client
+        )
 
         # Who the request is from. Strict mode only gets here when X-CLIENT-ID and the token
         # agree. In lenient mode X-CLIENT-ID wins: it is the id the signature covers and the
@@ -155,36 +78,35 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
         # client can be looked up and nothing can follow.
         client_id = header_client or token_client
         if not client_id:
-            return None
-        req.record.client_id = client_id
-        client, key, fingerprint = clients.get(client_id)
-        if client is None or not client.active:
-            req.reject(
-                ProviderError(
-                    403,
-                    "client",
-                    "Client is deactivated",
-                    detail=f"client {client_id[:128]!r} is "
-                    + ("unknown" if client is None else "deactivated"),
-                )
-            )
-            if client is None:
-                return client_id  # no key to check the signature with
+            return Principal(None, CREDENTIAL)
+        req.identify(client_id)
+        found = erp.partners.signing_client(client_id)
+        auth.client_active(
+            req,
+            found.row,
+            client_id,
+            status=403,
+            rule="client",
+            message="Client is deactivated",
+            inactive="deactivated",
+        )
+        if found.row is None:
+            return Principal(client_id, CREDENTIAL)  # no key to check the signature with
 
-        if seconds is not None and abs(skew := seconds - now) > window:
-            req.reject(
-                ProviderError(
-                    401,
-                    "timestamp_window",
-                    "Request timestamp out of range",
-                    detail=f"X-TIMESTAMP is {abs(skew):.0f} s "
-                    f"{'ahead of' if skew > 0 else 'behind'} the server clock "
-                    f"({int(now)}); allowed: ±{window} s",
-                    diagnosis=window_diagnosis(timestamp, skew, now, window),
-                )
+        if seconds is not None:
+            auth.timestamp_window(
+                req,
+                seconds,
+                window=window,
+                header="X-TIMESTAMP",
+                status=401,
+                rule="timestamp_window",
+                message="Request timestamp out of range",
+                clock=f"the server clock ({int(req.now)})",
+                diagnosis=lambda skew: window_diagnosis(timestamp, skew, req.now, window),
             )
 
-        if key is None:
+        if found.key is None:
             req.reject(
                 ProviderError(
                     401,
@@ -196,12 +118,9 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
                     "plane",
                 )
             )
-            return client_id  # nothing to verify the signature with
+            return Principal(client_id, CREDENTIAL)  # nothing to verify the signature with
         received = values["X-SIGNATURE"]
-        raw = signature.decode(received)
-        if raw is None or not signature.verifies(
-            key, raw, signature.string_to_sign(client_id, timestamp)
-        ):
+        if not signature.matches(found.key, received, client_id, timestamp):
             req.reject(
                 ProviderError(
                     401,
@@ -210,13 +129,70 @@ def build_authenticate(ctx: ProviderContext) -> Authenticate:
                     detail="X-SIGNATURE is not a base64 SHA256withRSA signature of "
                     "'client_id|X-TIMESTAMP' by the registered key",
                     diagnosis=signature.diagnose(
-                        key, fingerprint or "", client_id, timestamp, received, window
+                        found.key, found.fingerprint, client_id, timestamp, received, window
                     ),
                 )
             )
-        return client_id
+        return Principal(client_id, CREDENTIAL)
 
     return authenticate
+
+
+def unix_seconds(req: RequestContext, timestamp: str) -> int | None:
+    """X-TIMESTAMP as unix seconds; None when absent or (rejected) not digits."""
+    if not timestamp:
+        return None
+    if not timestamp.isdigit() or len(timestamp) > 15:
+        req.reject(
+            ProviderError(
+                400,
+                "timestamp_format",
+                "Invalid X-TIMESTAMP",
+                detail="X-TIMESTAMP must be unix seconds (e.g. 1704067200), "
+                f"got {timestamp[:40]!r}",
+            )
+        )
+        return None
+    return int(timestamp)
+
+
+def token_client_id(
+    req: RequestContext, jwt_secret: str, authorization: str, header_client: str
+) -> str | None:
+    """The client the bearer token names (None without one), once the token verified, is live
+    and names X-CLIENT-ID's client. In lenient mode a token that failed verification still names
+    the caller by its unverified client_id, for when X-CLIENT-ID is missing."""
+    if not authorization:
+        return None
+    try:
+        claims = bearer_claims(jwt_secret, authorization)
+    except ProviderError as err:
+        req.reject(err)
+        return tokens.unverified_client_id(authorization)  # lenient only: strict raised
+    # Not the core's not_expired step: its diagnosis gives ISO times, and this API's journal has
+    # always given the token's exp and the sandbox time as unix seconds, as the JWT does.
+    if req.now >= claims.expires_at:
+        req.reject(
+            ProviderError(
+                401,
+                "token_expired",
+                "Token expired",
+                detail=f"the token expired {req.now - claims.expires_at:.0f} s ago "
+                f"(expired_at {claims.expires_at}); renew it with POST {REFRESH_PATH}",
+                diagnosis={"expired_at": claims.expires_at, "now": int(req.now)},
+            )
+        )
+    if header_client and claims.client_id != header_client:
+        req.reject(
+            ProviderError(
+                403,
+                "client_mismatch",
+                "Client ID mismatch",
+                detail=f"the token belongs to {claims.client_id[:128]!r} "
+                f"but X-CLIENT-ID is {header_client[:128]!r}",
+            )
+        )
+    return claims.client_id
 
 
 def window_diagnosis(timestamp: str, skew: float, now: float, window: int) -> dict[str, Any]:

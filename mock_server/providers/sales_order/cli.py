@@ -2,18 +2,22 @@
 
 import argparse
 import sys
-from typing import Any
+from functools import partial
+
+from mock_server.core.provider import CommandLine
+from mock_server.providers.sales_order.config import NAME
+from mock_server.providers.sales_order.keys import KeyRejected
+from mock_server.providers.sales_order.partners import Partners
 
 EXAMPLE = """example:
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out private.pem
   openssl pkey -in private.pem -pubout -out public.pem
   mock-server sales-order register-key partner-client-002 public.pem --db ./mock.db"""
+MAX_PEM_BYTES = 65_536  # a public key PEM is a few kB
 
 
-def add_cli(subparsers: Any) -> None:
-    from mock_server.cli import add_state_flags
-
-    group = subparsers.add_parser(
+def add_cli(cli: CommandLine) -> None:
+    group = cli.subcommands.add_parser(
         "sales-order",
         help="Sales Order chores: register a partner's public key",
         epilog=EXAMPLE,
@@ -33,35 +37,32 @@ def add_cli(subparsers: Any) -> None:
         metavar="PEM_FILE",
         help="public key file ('-----BEGIN PUBLIC KEY-----'), - for stdin",
     )
-    add_state_flags(register)
-    register.set_defaults(func=cmd_register_key)
+    cli.add_state_flags(register)
+    register.set_defaults(func=partial(register_key, cli))
 
 
-def cmd_register_key(ns: argparse.Namespace) -> int:
-    from mock_server.cli import open_sandbox
-    from mock_server.providers.sales_order import provider
-    from mock_server.providers.sales_order.admin import register_key
-    from mock_server.providers.sales_order.keys import KeyRejected
-
+def register_key(cli: CommandLine, ns: argparse.Namespace) -> int:
     try:
-        if ns.pem_file == "-":
-            pem = sys.stdin.buffer.read(65_536)
-        else:
-            with open(ns.pem_file, "rb") as f:
-                pem = f.read(65_536)
+        pem = read_pem(ns.pem_file)
     except OSError as exc:
         print(f"mock-server: cannot read {ns.pem_file}: {exc.strerror}", file=sys.stderr)
         return 2
-    sandbox = open_sandbox(ns)
     try:
-        result = register_key(sandbox.context(provider), ns.client_id, pem)
+        with cli.open_context(ns, NAME) as ctx:
+            result = Partners(ctx).register_key(ns.client_id, pem)
     except (KeyRejected, LookupError) as exc:
         print(f"mock-server: public key refused: {exc}", file=sys.stderr)
         return 1
-    finally:
-        sandbox.close()
     print(
         f"registered a {result['key_bits']}-bit RSA key for {result['client_id']} "
         f"({result['key_fingerprint']})"
     )
     return 0
+
+
+def read_pem(path: str) -> bytes:
+    """The PEM file's first bytes (or stdin's, for ``-``): nothing longer is a public key."""
+    if path == "-":
+        return sys.stdin.buffer.read(MAX_PEM_BYTES)
+    with open(path, "rb") as f:
+        return f.read(MAX_PEM_BYTES)

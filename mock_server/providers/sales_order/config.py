@@ -3,6 +3,8 @@ from pydantic_settings import SettingsConfigDict
 
 from mock_server.core.provider import ProviderSettings
 
+NAME = "sales_order"  # the provider's name: its flags, environment variables and tables say so
+
 
 class SalesOrderSettings(ProviderSettings):
     model_config = SettingsConfigDict(env_prefix="MOCK_SALES_ORDER_", extra="ignore")

@@ -6,6 +6,7 @@ import json
 from importlib import resources
 from typing import Any
 
+from mock_server.core.db import table_of
 from mock_server.core.provider import SeedContext
 from mock_server.providers.sales_order.models import Customer, Product, SalesOrderClient, Site
 
@@ -17,8 +18,14 @@ def fixture_text(name: str) -> str:
     return resources.files("mock_server.fixtures").joinpath(name).read_text("utf-8")
 
 
+def demo_private_key() -> bytes:
+    """The demo client's private key PEM: DEMO ONLY, published, protects nothing."""
+    return fixture_text(DEMO_PRIVATE_KEY).encode("ascii")
+
+
 def load_fixture() -> dict[str, Any]:
-    return json.loads(fixture_text("sales_order.json"))
+    data: dict[str, Any] = json.loads(fixture_text("sales_order.json"))
+    return data
 
 
 def seed(ctx: SeedContext) -> None:
@@ -26,7 +33,7 @@ def seed(ctx: SeedContext) -> None:
     fake, conn = ctx.fake, ctx.conn
     demo_key = fixture_text(DEMO_PUBLIC_KEY)
     conn.execute(
-        SalesOrderClient.__table__.insert(),  # type: ignore[attr-defined]
+        table_of(SalesOrderClient).insert(),
         [
             {
                 "client_id": c["client_id"],
@@ -72,6 +79,6 @@ def seed(ctx: SeedContext) -> None:
         }
         for n, (name, uom, low, high) in enumerate(data["products"], start=1)
     ]
-    conn.execute(Customer.__table__.insert(), customers)  # type: ignore[attr-defined]
-    conn.execute(Site.__table__.insert(), sites)  # type: ignore[attr-defined]
-    conn.execute(Product.__table__.insert(), products)  # type: ignore[attr-defined]
+    conn.execute(table_of(Customer).insert(), customers)
+    conn.execute(table_of(Site).insert(), sites)
+    conn.execute(table_of(Product).insert(), products)

@@ -18,6 +18,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from mock_server.core import auth
+
 # ASN.1 DigestInfo prefixes (RFC 8017 §9.2, note 1): which hash the signer used.
 DIGEST_INFO: dict[bytes, tuple[str, Callable[[bytes], Any]]] = {
     bytes.fromhex("3021300906052b0e03021a05000414"): ("SHA-1", hashlib.sha1),
@@ -49,6 +51,20 @@ def verifies(key: rsa.RSAPublicKey, raw: bytes, message: bytes) -> bool:
     except InvalidSignature:
         return False
     return True
+
+
+def matches(key: rsa.RSAPublicKey, received: str, client_id: str, timestamp: str) -> bool:
+    """X-SIGNATURE, as sent, is the key's signature of ``client_id|X-TIMESTAMP``."""
+    raw = decode(received)
+    return raw is not None and verifies(key, raw, string_to_sign(client_id, timestamp))
+
+
+def sign(private_key: rsa.RSAPrivateKey, client_id: str, timestamp: str) -> str:
+    """X-SIGNATURE as the doc defines it: base64 of SHA256withRSA by the client's private key."""
+    raw = private_key.sign(
+        string_to_sign(client_id, timestamp), padding.PKCS1v15(), hashes.SHA256()
+    )
+    return base64.b64encode(raw).decode("ascii")
 
 
 def diagnose(
@@ -140,9 +156,13 @@ def _explain(
         if name == "SHA-256"
         else [f"the string was hashed with {name}; the doc requires SHA256withRSA (SHA-256)"]
     )
-    for candidate, hint in _candidates(client_id, timestamp, window):
-        if hash_fn(candidate.encode()).digest() == digest:
-            return wrong_hash + ([hint] if hint else [])
+    # The string itself is a candidate too (hint ""): then only the hash was wrong.
+    signed = auth.near_misses(
+        ((hint or "", text) for text, hint in _candidates(client_id, timestamp, window)),
+        lambda text: bool(hash_fn(text.encode()).digest() == digest),
+    )
+    if signed:
+        return wrong_hash + [hint for hint in signed if hint]
     return [
         *wrong_hash,
         f"the signature was made with the registered key, but over another string than "

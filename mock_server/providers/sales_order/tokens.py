@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from jwt.types import Options
 
 from mock_server.core.errors import ProviderError
 
 ALGORITHM = "HS256"
-_NO_TIME_CHECKS = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
+_NO_TIME_CHECKS: Options = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
 
 
 @dataclass(frozen=True)

@@ -101,9 +101,8 @@ def test_refreshing_a_fresh_token_gives_a_new_one(so, sandbox):
 
 def test_an_expired_token_refreshes_within_the_window(so, sandbox, signed):
     old = login(so).json()["token"]
-    sandbox.services.clock.advance(
-        12 * 3600 + 3 * 86_400
-    )  # expired three days ago; the window is 7
+    # Expired three days ago; the window is 7.
+    sandbox.services.clock.advance(12 * 3600 + 3 * 86_400)
     assert so.get(PROTECTED, headers=signed(token=old)).status_code == 401
     response = so.post(REFRESH, json={"token": old})
     assert response.status_code == 200
