@@ -9,11 +9,17 @@ from typing import Any
 
 from mock_server.core.config import Settings
 from mock_server.core.provider import Provider
-from mock_server.providers import digitalent
+from mock_server.providers import appkey, digitalent, joss, kyc, sales_order
 
 ADMIN = "admin"  # the control plane's name wherever ports are listed
 
-PROVIDERS: tuple[Provider[Any], ...] = (digitalent.provider,)
+PROVIDERS: tuple[Provider[Any], ...] = (
+    digitalent.provider,
+    joss.provider,
+    appkey.provider,
+    kyc.provider,
+    sales_order.provider,
+)
 
 
 def by_name(name: str) -> Provider[Any]:
@@ -26,7 +32,7 @@ def by_name(name: str) -> Provider[Any]:
 
 def default_ports() -> dict[str, int]:
     """The control plane's and each provider's default port, in start-up order."""
-    ports = {ADMIN: Settings.model_fields["admin_port"].default}
+    ports: dict[str, int] = {ADMIN: Settings.model_fields["admin_port"].default}
     for provider in PROVIDERS:
         ports[provider.name] = provider.settings_cls.model_fields["port"].default
     return ports

@@ -79,9 +79,10 @@ class AppKeyAuth(httpx.Auth):
     @staticmethod
     def code_of(response: httpx.Response) -> str | None:
         try:
-            return json.loads(response.content).get("code")
+            code = json.loads(response.content).get("code")
         except (ValueError, AttributeError):
             return None
+        return code if isinstance(code, str) else None
 
     # -- the flow ------------------------------------------------------------------------------
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:

@@ -78,7 +78,7 @@ class KycClient:
             data={"client_id": self.client_id, "client_secret": self.client_secret},
         )
         response.raise_for_status()
-        return response.json()["access_token"]
+        return str(response.json()["access_token"])
 
     def _headers(self, token: str | None, content_type: str) -> dict[str, str]:
         return {
@@ -100,8 +100,8 @@ class KycClient:
             headers=self._headers(token, "text/plain"),
         )
         if response.status_code != 200:
-            return response.json()
-        return json.loads(decrypt_message(response.text, private_key))
+            return json_object(response.content)
+        return json_object(decrypt_message(response.text, private_key))
 
     def challenge_code(self, nik: str, name: str, *, token: str | None = None) -> dict[str, Any]:
         response = self.http.post(
@@ -109,4 +109,12 @@ class KycClient:
             json={"metadata": {"method": "request_per_nik"}, "data": {"nik": nik, "name": name}},
             headers=self._headers(token, "application/json"),
         )
-        return response.json()
+        return json_object(response.content)
+
+
+def json_object(text: str | bytes) -> dict[str, Any]:
+    """A JSON object reply, parsed; anything else is the server's bug, said as such."""
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a JSON object, got {str(value)[:200]}")
+    return value
