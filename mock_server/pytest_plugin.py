@@ -9,6 +9,9 @@ tests, started once per session on free ports with in-memory state, reset before
         mock_sandbox.journal.assert_nothing_rejected()
 
 Fixtures: ``mock_sandbox`` (reset before the test) and ``mock_sandbox_session`` (not reset).
+
+pytest loads this module in every test session of a project that has the package installed, so
+the sandbox itself (every provider's stack) is imported only when a fixture is first used.
 """
 
 import threading

@@ -33,6 +33,7 @@ class KycSettings(ProviderSettings):
     def _loadable(cls, path: str) -> str:
         """Refuse a bad key at start-up, with its reason, rather than on the first request."""
         if path:
+            # Only a configured key pays for importing the crypto stack while settings load.
             from mock_server.providers.kyc.keys import load_server_key
 
             try:
