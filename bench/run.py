@@ -57,7 +57,10 @@ def wait_until(ports: dict[int, str], deadline: float) -> float:
     return time.perf_counter()
 
 
-def start_sandbox(db: str | None) -> tuple[subprocess.Popen[bytes], dict[str, int], float]:
+def start_sandbox(
+    db: str | None, root: Path = ROOT
+) -> tuple[subprocess.Popen[bytes], dict[str, int], float]:
+    """``root``: the checkout whose ``mock_server`` runs (``--against`` starts a second one)."""
     from mock_server.registry import PROVIDERS
 
     ports = {"admin": free_port()} | {p.name: free_port() for p in PROVIDERS}
@@ -69,7 +72,7 @@ def start_sandbox(db: str | None) -> tuple[subprocess.Popen[bytes], dict[str, in
     started = time.perf_counter()
     proc = subprocess.Popen(
         [*MOCK, "serve", *state, "--admin-port", str(ports["admin"]), *port_args],
-        cwd=ROOT,
+        cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -148,6 +151,13 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--starts", type=int, default=5, help="cold starts to time")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also load the sandbox of another checkout (e.g. a worktree of the previous "
+        "commit) in the same interleaved rounds, and report its ratio beside this one's",
+    )
     args = parser.parse_args()
 
     results: dict[str, object] = {"cpus": os.cpu_count()}
@@ -168,22 +178,37 @@ def main() -> int:
 
         sandbox, ports, _ = start_sandbox(db)
         bare, bare_port = start_bare()
+        other = start_sandbox(str(Path(tmp) / "against.db"), args.against) if args.against else None
         try:
             load(bare_port, 1.0, args.connections)  # warm-up both
             load(ports["digitalent"], 1.0, args.connections)
+            if other:
+                load(other[1]["digitalent"], 1.0, args.connections)
             rounds = []
-            for _ in range(args.rounds):
+            for n in range(args.rounds):
                 b = load(bare_port, args.seconds, args.connections)
+                # With --against, the two sandboxes take turns going first after the bare app, so
+                # neither always runs in the same place of the round.
+                o = None
+                if other and n % 2:
+                    o = load(other[1]["digitalent"], args.seconds, args.connections)
                 s = load(ports["digitalent"], args.seconds, args.connections)
+                if other and o is None:
+                    o = load(other[1]["digitalent"], args.seconds, args.connections)
                 if set(s["statuses"]) != {"200"}:
                     raise SystemExit(
                         f"the sandbox answered {s['statuses']}: the load is not all accepted"
                     )
-                rounds.append({"bare": b, "sandbox": s, "ratio": s["rps"] / b["rps"]})
+                this_round = {"bare": b, "sandbox": s, "ratio": s["rps"] / b["rps"]}
+                if o is not None:
+                    this_round |= {"against": o, "against_ratio": o["rps"] / b["rps"]}
+                rounds.append(this_round)
             rss, peak = rss_mb(sandbox.pid)
         finally:
             stop(sandbox)
             stop(bare)
+            if other:
+                stop(other[0])
 
     def med(key: str, which: str) -> float:
         return statistics.median(r[which][key] for r in rounds)  # type: ignore[index]
@@ -202,6 +227,10 @@ def main() -> int:
             "peak_rss_mb": peak,
         }
     )
+    if args.against:
+        results["against"] = str(args.against)
+        results["against_ratio"] = statistics.median(r["against_ratio"] for r in rounds)
+        results["against_ratios"] = [round(r["against_ratio"], 3) for r in rounds]
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
@@ -221,6 +250,11 @@ def main() -> int:
         f"throughput ratio        {results['ratio']:.2f}  (target >= 0.6; "
         f"rounds {results['ratios']})"
     )
+    if args.against:
+        print(
+            f"ratio of {args.against}  {results['against_ratio']:.2f}  "
+            f"(same rounds: {results['against_ratios']})"
+        )
     print(f"cold start, memory      {results['cold_start_memory_s']:.2f} s  (target <= 0.7 s)")
     if results["cold_start_file_s"] is not None:
         print(f"cold start, kept file   {results['cold_start_file_s']:.2f} s")

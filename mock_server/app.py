@@ -63,6 +63,7 @@ class Sandbox:
                 controls=services.controls,
                 limiter=services.limiter,
                 replay=services.replay,
+                backend=backend,
             )
             if provider.admin_router is not None:
                 admin_routers.append((f"/__admin/{provider.flag}", provider.admin_router(backend)))

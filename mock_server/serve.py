@@ -87,6 +87,9 @@ def build_server(sandbox: Sandbox, bound: Mapping[str, int]) -> SandboxServer:
         lifespan="on",
         access_log=False,  # the journal prints its own line per request
         server_header=False,  # a real provider does not announce uvicorn
+        # uvicorn would believe X-Forwarded-* from any loopback peer, so a client could make the
+        # sandbox hand out https:// URLs on a plain port; no proxy stands in front of it.
+        proxy_headers=False,
         log_level="debug" if sandbox.settings.log_level == "debug" else "warning",
     )
     server = SandboxServer(config)

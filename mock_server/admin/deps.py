@@ -7,7 +7,7 @@ from fastapi import Depends, Request
 from mock_server.admin.protocol import Admin
 
 
-def admin_of(request: Request) -> Admin:
+async def admin_of(request: Request) -> Admin:
     return cast(Admin, request.app.state.admin)
 
 

@@ -32,7 +32,7 @@ async def provider_openapi(name: str, admin: AdminDep) -> dict[str, Any]:
 
 
 # -- journal --------------------------------------------------------------------------------------
-def journal_filters(
+async def journal_filters(
     provider: str | None = None,
     client_id: str | None = None,
     method: str | None = None,

@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 
 def require_headers(
-    req: RequestContext,
+    req: RequestContext[Any],
     names: Sequence[str],
     *,
     status: int,
@@ -46,7 +46,7 @@ def require_headers(
 
 
 def client_active(
-    req: RequestContext,
+    req: RequestContext[Any],
     client: Any,
     client_id: str,
     *,
@@ -64,7 +64,7 @@ def client_active(
 
 
 def timestamp_window(
-    req: RequestContext,
+    req: RequestContext[Any],
     sent_at: float,
     *,
     window: float,
@@ -97,7 +97,7 @@ def timestamp_window(
 
 
 async def request_id_unused(
-    req: RequestContext,
+    req: RequestContext[Any],
     client_id: str,
     request_id: str,
     *,
@@ -114,7 +114,7 @@ async def request_id_unused(
 
 
 def not_expired(
-    req: RequestContext,
+    req: RequestContext[Any],
     expires_at: float,
     *,
     status: int,

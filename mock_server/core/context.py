@@ -2,8 +2,11 @@
 
 The pipeline creates a ``RequestContext`` for every request: the journal record being built, the
 raw request (the path as sent, so signatures match byte for byte), the sandbox's ``now`` for this
-request (read once), and, once auth has run, the ``Principal`` it established. Handlers receive it
-through ``ContextDep``; nothing else carries per-request state.
+request (read once), the provider's backend, and, once auth has run, the ``Principal`` it
+established. Handlers receive it through one dependency: ``ContextDep``, or a provider's alias
+that names its backend's type (``Annotated[RequestContext[Catalogue], Depends(request_context)]``).
+Nothing else carries per-request state; one dependency, because FastAPI spends tens of
+microseconds solving each one on every request.
 
 Lenient mode: auth reports each failed check through ``reject``, which raises in strict mode and,
 in lenient mode, notes "would have failed: …" and lets auth carry on, so every check runs and the
@@ -12,7 +15,7 @@ request is served.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
 from starlette.types import Scope
@@ -40,9 +43,11 @@ class Principal:
 
 ANONYMOUS = Principal(client_id=None, credential="none")
 
+Backend = TypeVar("Backend")
+
 
 @dataclass(slots=True)
-class RequestContext:
+class RequestContext(Generic[Backend]):
     provider: str
     method: str
     path: str  # as sent, percent-escapes and all
@@ -52,6 +57,7 @@ class RequestContext:
     record: Record
     now: float  # unix seconds by the sandbox clock, read once for the whole request
     replay: ReplayGuard
+    backend: Backend  # the provider's backend: its state and logic
     lenient: bool = False
     principal: Principal = ANONYMOUS
     consumed: list[ConsumedId] = field(default_factory=list)
@@ -60,6 +66,12 @@ class RequestContext:
         """Each named header's value, stripped ("" when absent), and the names missing or empty."""
         values = {name: self.headers.get(name.lower(), "").strip() for name in names}
         return values, [name for name, value in values.items() if not value]
+
+    def first_header(self, name: str) -> str | None:
+        """The first value of a header (``headers`` keeps the last), as Starlette's
+        ``request.headers.get`` reads it: what a renderer sees for the same request."""
+        wanted = name.lower().encode("latin-1")
+        return next((v.decode("latin-1") for k, v in self.record.headers if k == wanted), None)
 
     def reject(self, err: ProviderError) -> None:
         """Fail a check: raise in strict mode; in lenient mode note it and return, so auth goes on
@@ -84,20 +96,21 @@ class RequestContext:
         return consumed is not None
 
 
-def attach(scope: Scope, context: RequestContext) -> None:
+def attach(scope: Scope, context: RequestContext[Any]) -> None:
     scope[_SCOPE_KEY] = context
 
 
-def context_of(scope: Scope) -> RequestContext | None:
+def context_of(scope: Scope) -> RequestContext[Any] | None:
     """The request's context, or None where no pipeline ran (a bare app in a unit test)."""
-    return scope.get(_SCOPE_KEY)
+    context: RequestContext[Any] | None = scope.get(_SCOPE_KEY)
+    return context
 
 
-def request_context(request: Request) -> RequestContext:
+async def request_context(request: Request) -> RequestContext[Any]:
     context = context_of(request.scope)
     if context is None:
         raise RuntimeError("no RequestContext: this app must run behind the ProviderPipeline")
     return context
 
 
-ContextDep = Annotated[RequestContext, Depends(request_context)]
+ContextDep = Annotated[RequestContext[Any], Depends(request_context)]

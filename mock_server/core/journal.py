@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Column, Text, bindparam, func, select
@@ -266,9 +267,14 @@ def entry_dict(row: Any) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _clock_text(second: int) -> str:
+    return time.strftime("%H:%M:%S", time.gmtime(second))
+
+
 def console_line(rec: Record) -> str:
     """One readable line: sandbox time, provider, method, path, status, the failed rule."""
-    clock = time.strftime("%H:%M:%S", time.gmtime(rec.at))
+    clock = _clock_text(int(rec.at))  # a busy second's entries share one formatting
     target = rec.path + (f"?{redact_query(rec.query)}" if rec.query else "")
     line = f"{clock}  {rec.provider:<10} {rec.method:<6} {target} -> {rec.status}"
     if rec.rule:

@@ -58,8 +58,10 @@ class ProviderPipeline:
         controls: Controls,
         limiter: RateLimiter,
         replay: ReplayGuard,
+        backend: object,
     ) -> None:
         self.name = name
+        self.backend = backend
         self.app = app
         self.authenticate = authenticate
         self.render_error = render_error
@@ -101,6 +103,7 @@ class ProviderPipeline:
             record=rec,
             now=now,
             replay=self.replay,
+            backend=self.backend,
             lenient=control.auth_mode == "lenient",
         )
         attach(scope, ctx)

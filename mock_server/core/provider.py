@@ -113,7 +113,7 @@ class SeedContext:
 
 
 # Runs the provider's checks in its documented order; returns who the request is served as.
-Authenticate = Callable[[RequestContext], Awaitable[Principal]]
+Authenticate = Callable[[RequestContext[Any]], Awaitable[Principal]]
 # Renders a rejection in the provider's own shape. It gets the request too, for providers whose
 # errors follow a header (JOSS answers XML or JSON by Accept; the x-app-key API by x-language).
 RenderError = Callable[[ProviderError, Request], Response]

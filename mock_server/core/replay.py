@@ -12,7 +12,7 @@ latency; an idle sandbox answers 0.5 ms later.
 """
 
 import asyncio
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sqlmodel import Field, SQLModel
 
@@ -61,9 +61,14 @@ class ReplayGuard:
                 loop.call_later(self._window, self._commit)
             else:
                 loop.call_soon(self._commit)
-        consumed = ConsumedId(provider, client_id, request_id)
-        self._pending.append((asdict(consumed) | {"consumed_at": now}, future))
-        return consumed if await future else None
+        row = {
+            "provider": provider,
+            "client_id": client_id,
+            "request_id": request_id,
+            "consumed_at": now,
+        }
+        self._pending.append((row, future))
+        return ConsumedId(provider, client_id, request_id) if await future else None
 
     def release(self, consumed: list[ConsumedId]) -> None:
         """Forget ids a request consumed but was then refused for (after auth, by the rate

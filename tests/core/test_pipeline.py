@@ -50,7 +50,7 @@ async def boom() -> None:
 
 
 def build_app(ctx: ProviderContext) -> FastAPI:
-    return provider_app(ctx, [router], render, title="Fake")
+    return provider_app([router], render, title="Fake")
 
 
 def build_authenticate(ctx: ProviderContext) -> Authenticate:

@@ -153,7 +153,7 @@ class AppKeyPrincipal(Principal):
 
 
 def build_authenticate(accounts: Accounts) -> Authenticate:
-    async def authenticate(req: RequestContext) -> AppKeyPrincipal:
+    async def authenticate(req: RequestContext[Any]) -> AppKeyPrincipal:
         # Every failed check goes through `check.reject`, i.e. req.reject: it raises in strict
         # mode; in lenient mode it notes the failure and auth goes on, returning early only where
         # nothing can follow. The handler always gets a principal, so it can answer even then.
@@ -176,7 +176,7 @@ class Checks:
     ``RequestContext.reject`` and are kept, so that a handler that cannot identify its data in
     lenient mode can answer what strict mode would have."""
 
-    def __init__(self, req: RequestContext, accounts: Accounts) -> None:
+    def __init__(self, req: RequestContext[Any], accounts: Accounts) -> None:
         self.req = req
         self.accounts = accounts
         self.need = requirement_for(req.path)

@@ -57,7 +57,7 @@ def _canonical(signature: str) -> bytes:
 def build_authenticate(catalogue: Catalogue) -> Authenticate:
     window = catalogue.ctx.settings.timestamp_window
 
-    async def authenticate(req: RequestContext) -> Principal:
+    async def authenticate(req: RequestContext[Any]) -> Principal:
         # Each failed check goes through req.reject: it raises in strict mode; in lenient mode
         # it notes the failure and auth goes on, returning early only where nothing can follow.
         values = auth.require_headers(
@@ -167,7 +167,7 @@ def _body_variants(body: bytes) -> list[tuple[str, bytes]]:
 
 
 def _diagnose(
-    req: RequestContext, secret: str, message: bytes, expected: str, received: str
+    req: RequestContext[Any], secret: str, message: bytes, expected: str, received: str
 ) -> dict[str, Any]:
     """What the server signed, and which near misses would have verified (never the secret)."""
     # .get: in lenient mode the signature is checked even when these headers are missing.

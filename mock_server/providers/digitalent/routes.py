@@ -10,14 +10,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Path, Query
 from starlette.responses import JSONResponse, Response
 
-from mock_server.core.apps import backend_of, provider_app
-from mock_server.core.context import ContextDep
+from mock_server.core.apps import provider_app
+from mock_server.core.context import RequestContext, request_context
 from mock_server.providers.digitalent.catalogue import Catalogue, PelatihanFilter
 from mock_server.providers.digitalent.errors import render_error
 from mock_server.providers.digitalent.schemas import IdBody, Status, parse_body
 
 DbId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-CatalogueDep = Annotated[Catalogue, Depends(backend_of)]
+# The request, and through it the catalogue: one dependency per handler.
+Call = Annotated[RequestContext[Catalogue], Depends(request_context)]
 
 router = APIRouter()
 
@@ -35,31 +36,30 @@ def ok_bytes(data: Any) -> bytes:
 
 
 @router.get("/api/public/pelatihan/akademi")
-async def list_akademi(ctx: ContextDep, catalogue: CatalogueDep) -> JSONResponse:
+async def list_akademi(ctx: Call) -> JSONResponse:
     """Every academy, with how many trainings it has and how many are open for registration."""
-    return ok(catalogue.akademi_list(ctx.now))
+    return ok(ctx.backend.akademi_list(ctx.now))
 
 
 @router.post("/api/public/pelatihan/akademi")
-async def akademi_detail(ctx: ContextDep, catalogue: CatalogueDep) -> Response:
+async def akademi_detail(ctx: Call) -> Response:
     """Academy detail by ``{"id": N}`` (the documented endpoint), with its themes."""
     body = parse_body(IdBody, ctx.body)
-    content = catalogue.rendered.get(
-        ("akademi", body.id), lambda: ok_bytes(catalogue.akademi_detail(body.id))
+    content = ctx.backend.rendered.get(
+        ("akademi", body.id), lambda: ok_bytes(ctx.backend.akademi_detail(body.id))
     )
     return Response(content, media_type="application/json")
 
 
 @router.get("/api/public/pelatihan/akademi/{akademi_id}/tema")
-async def list_tema(akademi_id: DbId, catalogue: CatalogueDep) -> JSONResponse:
+async def list_tema(akademi_id: DbId, ctx: Call) -> JSONResponse:
     """The themes of one academy."""
-    return ok(catalogue.tema_of(akademi_id))
+    return ok(ctx.backend.tema_of(akademi_id))
 
 
 @router.get("/api/public/pelatihan")
 async def list_pelatihan(
-    ctx: ContextDep,
-    catalogue: CatalogueDep,
+    ctx: Call,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     akademi_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
@@ -72,28 +72,25 @@ async def list_pelatihan(
 ) -> JSONResponse:
     """Trainings, filtered and paginated; status follows the sandbox clock."""
     wanted = PelatihanFilter(page, per_page, akademi_id, akademi, tema_id, status, metode, kota, q)
-    data, meta = catalogue.pelatihan_list(wanted, ctx.now)
+    data, meta = ctx.backend.pelatihan_list(wanted, ctx.now)
     return ok(data, meta)
 
 
 @router.post("/api/public/pelatihan/detail")
-async def pelatihan_detail(ctx: ContextDep, catalogue: CatalogueDep) -> JSONResponse:
+async def pelatihan_detail(ctx: Call) -> JSONResponse:
     """Training detail by ``{"id": N}``, in the style of the documented academy endpoint."""
     body = parse_body(IdBody, ctx.body)
-    return ok(catalogue.pelatihan(body.id, ctx.now))
+    return ok(ctx.backend.pelatihan(body.id, ctx.now))
 
 
 @router.get("/api/public/pelatihan/{pelatihan_id}")
-async def get_pelatihan(
-    pelatihan_id: DbId, ctx: ContextDep, catalogue: CatalogueDep
-) -> JSONResponse:
+async def get_pelatihan(pelatihan_id: DbId, ctx: Call) -> JSONResponse:
     """Training detail by id."""
-    return ok(catalogue.pelatihan(pelatihan_id, ctx.now))
+    return ok(ctx.backend.pelatihan(pelatihan_id, ctx.now))
 
 
 def build_app(catalogue: Catalogue) -> FastAPI:
     return provider_app(
-        catalogue,
         [router],
         render_error,
         title="Digitalent Public API (sandbox)",

@@ -108,7 +108,7 @@ def _header_error(name: str, detail: str) -> ProviderError:
     )
 
 
-def check_headers(req: RequestContext) -> dict[str, str]:
+def check_headers(req: RequestContext[Any]) -> dict[str, str]:
     """Steps 1 to 3: presence, form, Content-Type, Accept.
 
     Each failure goes through ``req.reject``: in strict mode the first one raises, so the order
@@ -175,7 +175,7 @@ def build_authenticate(reports: Reports) -> Authenticate:
     window = reports.ctx.settings.timestamp_window
     environment = reports.ctx.settings.environment
 
-    async def authenticate(req: RequestContext) -> Principal:
+    async def authenticate(req: RequestContext[Any]) -> Principal:
         # Each failed check goes through req.reject: it raises in strict mode (so the first
         # failure answers, in the order above); in lenient mode it notes the failure and auth
         # goes on with every check it can still run.
@@ -257,7 +257,9 @@ def _unknown_client(client_id: str) -> ProviderError:
     )
 
 
-def _check_environment(req: RequestContext, client_id: str, client: Any, environment: str) -> None:
+def _check_environment(
+    req: RequestContext[Any], client_id: str, client: Any, environment: str
+) -> None:
     """Credentials are issued per environment: a staging one does not verify on production."""
     if client.environment == environment:
         return
@@ -277,7 +279,7 @@ def _check_environment(req: RequestContext, client_id: str, client: Any, environ
     )
 
 
-def _check_signature(req: RequestContext, client: Any, values: dict[str, str]) -> None:
+def _check_signature(req: RequestContext[Any], client: Any, values: dict[str, str]) -> None:
     received = values["Signature"]
     message = string_to_sign(
         values["Client-Id"],
@@ -318,7 +320,7 @@ def _inactive_client(client_id: str) -> ProviderError:
 
 
 def _diagnose(
-    req: RequestContext, received: str, secret: str, message: bytes, expected: str
+    req: RequestContext[Any], received: str, secret: str, message: bytes, expected: str
 ) -> dict[str, Any]:
     """What the server signed, and which near misses would have verified (never the secret)."""
     hints: list[str] = []
@@ -348,7 +350,7 @@ def _diagnose(
     )
 
 
-def _near_miss_messages(req: RequestContext, message: bytes) -> list[tuple[str, bytes]]:
+def _near_miss_messages(req: RequestContext[Any], message: bytes) -> list[tuple[str, bytes]]:
     """Strings a client may have signed instead of the documented one, each with its hint."""
     head = message.split(b"\nRequest-Target:", 1)[0]
     digest_line = f"\nDigest:{digest(req.body)}".encode() if req.body else b""

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 
-from mock_server.core.apps import backend_of, provider_app
-from mock_server.core.context import ContextDep, context_of
+from mock_server.core.apps import provider_app
+from mock_server.core.context import RequestContext, context_of, request_context
 from mock_server.core.pipeline import note_rejection
 from mock_server.providers.joss.errors import render_error, validation_error
 from mock_server.providers.joss.render import JSON, negotiate, render
@@ -26,10 +26,11 @@ from mock_server.providers.joss.schemas import field_path
 
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 PerPage = Annotated[int, Query(ge=1, le=100)]
-ReportsDep = Annotated[Reports, Depends(backend_of)]
+# The request, and through it the reports: one dependency per handler.
+Call = Annotated[RequestContext[Reports], Depends(request_context)]
 
 
-def caller(ctx: ContextDep) -> str:
+def caller(ctx: RequestContext[Reports]) -> str:
     """Whose companies and vacancies this request sees and changes.
 
     In strict mode auth has verified the Client-Id. In lenient mode it is the Client-Id as
@@ -40,15 +41,12 @@ def caller(ctx: ContextDep) -> str:
     return ctx.principal.client_id or ""
 
 
-def answer_media(request: Request) -> str:
-    """JSON or XML, read from Accept as ``render_error`` reads it, so a success and an error to
-    the same request come in the same media type. Lenient mode serves an unacceptable Accept (a
-    406 in strict mode) in JSON."""
-    return negotiate(request.headers.get("accept")) or JSON
+def answer_media(ctx: RequestContext[Reports]) -> str:
+    """JSON or XML, read from the first Accept header as ``render_error`` reads it, so a success
+    and an error to the same request come in the same media type. Lenient mode serves an
+    unacceptable Accept (a 406 in strict mode) in JSON."""
+    return negotiate(ctx.first_header("accept")) or JSON
 
-
-CallerDep = Annotated[str, Depends(caller)]
-MediaDep = Annotated[str, Depends(answer_media)]
 
 router = APIRouter()
 
@@ -62,74 +60,58 @@ def reply(media: str, data: Any, status: int = 200, meta: Any = None) -> Respons
 
 # -- companies -------------------------------------------------------------------------------
 @router.put("/api/v1/companies/{company_id}")
-async def put_company(
-    company_id: str, ctx: ContextDep, reports: ReportsDep, client_id: CallerDep, media: MediaDep
-) -> Response:
+async def put_company(company_id: str, ctx: Call) -> Response:
     """Create or update a company (201 when created, 200 when updated)."""
-    created, data = reports.put_company(client_id, company_id, ctx.body, ctx.now)
-    return reply(media, data, 201 if created else 200)
+    created, data = ctx.backend.put_company(caller(ctx), company_id, ctx.body, ctx.now)
+    return reply(answer_media(ctx), data, 201 if created else 200)
 
 
 @router.get("/api/v1/companies/{company_id}")
-async def find_company(
-    company_id: str, reports: ReportsDep, client_id: CallerDep, media: MediaDep
-) -> Response:
+async def find_company(company_id: str, ctx: Call) -> Response:
     """One company this client reported."""
-    return reply(media, reports.company(client_id, company_id))
+    return reply(answer_media(ctx), ctx.backend.company(caller(ctx), company_id))
 
 
 @router.delete("/api/v1/companies/{company_id}")
-async def delete_company(
-    company_id: str, reports: ReportsDep, client_id: CallerDep, media: MediaDep
-) -> Response:
+async def delete_company(company_id: str, ctx: Call) -> Response:
     """Delete a company; answers the deleted company. Its vacancies keep their employer."""
-    return reply(media, reports.delete_company(client_id, company_id))
+    return reply(answer_media(ctx), ctx.backend.delete_company(caller(ctx), company_id))
 
 
 @router.get("/api/v1/companies")
 async def list_companies(
-    reports: ReportsDep,
-    client_id: CallerDep,
-    media: MediaDep,
+    ctx: Call,
     page: PageNumber = 1,
     per_page: PerPage = 20,
 ) -> Response:
     """This client's companies, oldest first, paginated."""
-    data, meta = reports.companies_of(client_id, page, per_page)
-    return reply(media, data, meta=meta)
+    data, meta = ctx.backend.companies_of(caller(ctx), page, per_page)
+    return reply(answer_media(ctx), data, meta=meta)
 
 
 # -- job vacancies ---------------------------------------------------------------------------
 @router.put("/api/v1/jobs/{job_id}/industrial-vacancy")
-async def put_industrial_vacancy(
-    job_id: str, ctx: ContextDep, reports: ReportsDep, client_id: CallerDep, media: MediaDep
-) -> Response:
+async def put_industrial_vacancy(job_id: str, ctx: Call) -> Response:
     """Create or update an industrial vacancy report (201 when created, 200 when updated)."""
-    created, data = reports.put_vacancy(client_id, job_id, ctx.body, ctx.now)
-    return reply(media, data, 201 if created else 200)
+    created, data = ctx.backend.put_vacancy(caller(ctx), job_id, ctx.body, ctx.now)
+    return reply(answer_media(ctx), data, 201 if created else 200)
 
 
 @router.get("/api/v1/jobs/{job_id}")
-async def find_job_vacancy(
-    job_id: str, reports: ReportsDep, client_id: CallerDep, media: MediaDep
-) -> Response:
+async def find_job_vacancy(job_id: str, ctx: Call) -> Response:
     """One vacancy this client reported."""
-    return reply(media, reports.vacancy(client_id, job_id))
+    return reply(answer_media(ctx), ctx.backend.vacancy(caller(ctx), job_id))
 
 
 @router.delete("/api/v1/jobs/{job_id}")
-async def delete_job_vacancy(
-    job_id: str, reports: ReportsDep, client_id: CallerDep, media: MediaDep
-) -> Response:
+async def delete_job_vacancy(job_id: str, ctx: Call) -> Response:
     """Delete a vacancy; answers the deleted vacancy."""
-    return reply(media, reports.delete_vacancy(client_id, job_id))
+    return reply(answer_media(ctx), ctx.backend.delete_vacancy(caller(ctx), job_id))
 
 
 @router.get("/api/v1/jobs")
 async def list_job_vacancies(
-    reports: ReportsDep,
-    client_id: CallerDep,
-    media: MediaDep,
+    ctx: Call,
     page: PageNumber = 1,
     per_page: PerPage = 20,
     company_id: UUID | None = None,
@@ -137,23 +119,22 @@ async def list_job_vacancies(
 ) -> Response:
     """This client's vacancies, oldest first, paginated; filter by company and status."""
     employer_id = None if company_id is None else str(company_id)
-    data, meta = reports.vacancies_of(client_id, page, per_page, employer_id, status)
-    return reply(media, data, meta=meta)
+    data, meta = ctx.backend.vacancies_of(caller(ctx), page, per_page, employer_id, status)
+    return reply(answer_media(ctx), data, meta=meta)
 
 
 # -- reference data --------------------------------------------------------------------------
 @router.get("/api/v1/references/{kind}")
 async def list_references(
     kind: str,
-    reports: ReportsDep,
-    media: MediaDep,
+    ctx: Call,
     type: Literal["province", "city"] | None = None,
     parent_id: UUID | None = None,
 ) -> Response:
     """Reference data by kind; regions filter by ``type`` and ``parent_id`` (a province)."""
     parent = None if parent_id is None else str(parent_id)
-    items = reports.reference_list(kind, type, parent)
-    return reply(media, items, meta={"total": len(items)})
+    items = ctx.backend.reference_list(kind, type, parent)
+    return reply(answer_media(ctx), items, meta={"total": len(items)})
 
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:
@@ -169,7 +150,6 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
 
 def build_app(reports: Reports) -> FastAPI:
     app = provider_app(
-        reports,
         [router],
         render_error,
         title="JOSS, Job Offer Single Submission (sandbox)",

@@ -42,7 +42,7 @@ RENEW = (
 
 
 def build_authenticate(state: KycState) -> Authenticate:
-    async def authenticate(req: RequestContext) -> Principal:
+    async def authenticate(req: RequestContext[Any]) -> Principal:
         if req.path == TOKEN_PATH or req.path.startswith(VALIDATION_WEB):
             return ANONYMOUS
         header = req.headers.get("authorization", "").strip()

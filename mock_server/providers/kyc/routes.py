@@ -8,8 +8,8 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from mock_server.core.apps import backend_of, provider_app
-from mock_server.core.context import ContextDep
+from mock_server.core.apps import provider_app
+from mock_server.core.context import RequestContext, request_context
 from mock_server.core.errors import ProviderError
 from mock_server.providers.kyc.envelope import BEGIN
 from mock_server.providers.kyc.errors import bad_request, metadata, operation_outcome, render_error
@@ -39,16 +39,15 @@ VERDICT_ERRORS = {
     "expired": "the challenge code has expired; request a new one",
 }
 Token = Annotated[str, Path(max_length=64)]
-StateDep = Annotated[KycState, Depends(backend_of)]
+# The request, and through it the KYC state: one dependency per handler.
+Call = Annotated[RequestContext[KycState], Depends(request_context)]
 
 
-def bearer_client(ctx: ContextDep) -> str:
+def bearer_client(ctx: RequestContext[KycState]) -> str:
     """The client whose bearer the gateway accepted; "" when none did (lenient mode serves a
     request without a valid token too)."""
     return ctx.principal.client_id or ""
 
-
-BearerClient = Annotated[str, Depends(bearer_client)]
 
 router = APIRouter()
 
@@ -70,7 +69,7 @@ def public_base(request: Request, state: KycState) -> str:
 
 
 @router.post("/oauth2/v1/accesstoken")
-async def access_token(request: Request, ctx: ContextDep, state: StateDep) -> JSONResponse:
+async def access_token(request: Request, ctx: Call) -> JSONResponse:
     """OAuth2 client_credentials: form-encoded client_id and client_secret."""
     grant_type = request.query_params.get("grant_type")
     if grant_type != "client_credentials":
@@ -98,23 +97,23 @@ async def access_token(request: Request, ctx: ContextDep, state: StateDep) -> JS
     # These are the client's own credentials, not the gateway's bearer check: they answer
     # their documented OperationOutcome in lenient mode too, since no token can be issued
     # without a client (and a token handed to an unknown client would be a lie).
-    return JSONResponse(state.grant(client_id, client_secret, ctx.now))
+    return JSONResponse(ctx.backend.grant(client_id, client_secret, ctx.now))
 
 
 @router.post("/kyc/v1/generate-url")
-async def generate_url(
-    request: Request, ctx: ContextDep, state: StateDep, client_id: BearerClient
-) -> Response:
+async def generate_url(request: Request, ctx: Call) -> Response:
     """A validation-web URL for an agent: encrypted (text/plain) or clear (application/json)."""
     encrypted = content_type(request) == "text/plain" or ctx.body.lstrip().startswith(
         BEGIN.encode()
     )
-    payload = state.open_sealed(ctx.body) if encrypted else parse_json(ctx.body, GENERATE_EXAMPLE)
-    link = state.generate_url(
+    payload = (
+        ctx.backend.open_sealed(ctx.body) if encrypted else parse_json(ctx.body, GENERATE_EXAMPLE)
+    )
+    link = ctx.backend.generate_url(
         validate(GenerateUrl, payload),
         encrypted=encrypted,
-        client_id=client_id,
-        base_url=public_base(request, state),
+        client_id=bearer_client(ctx),
+        base_url=public_base(request, ctx.backend),
         now=ctx.now,
     )
     if link.sealed is None:
@@ -124,7 +123,7 @@ async def generate_url(
 
 
 @router.post("/kyc/v1/challenge-code")
-async def challenge_code(ctx: ContextDep, state: StateDep) -> JSONResponse:
+async def challenge_code(ctx: Call) -> JSONResponse:
     """A 6-digit code the patient sees in SATUSEHAT Mobile, valid 5 minutes."""
     payload = parse_json(ctx.body, CHALLENGE_EXAMPLE)
     meta = payload.get("metadata")
@@ -136,13 +135,13 @@ async def challenge_code(ctx: ContextDep, state: StateDep) -> JSONResponse:
             rule="method",
         )
     fields = validate(ChallengeRequest, payload)
-    return ok(state.challenge(fields.data.nik, fields.data.name, ctx.now))
+    return ok(ctx.backend.challenge(fields.data.nik, fields.data.name, ctx.now))
 
 
 @router.get("/kyc/v1/validation-web/{token}", response_class=HTMLResponse)
-async def validation_web(token: Token, ctx: ContextDep, state: StateDep) -> HTMLResponse:
+async def validation_web(token: Token, ctx: Call) -> HTMLResponse:
     """The page the facility shows in an iframe, where the operator validates a patient."""
-    session = state.session(token)
+    session = ctx.backend.session(token)
     if session is None:
         return render_unusable("unknown", 404)
     if expired(session, ctx.now):
@@ -151,20 +150,20 @@ async def validation_web(token: Token, ctx: ContextDep, state: StateDep) -> HTML
 
 
 @router.post("/kyc/v1/validation-web/{token}/challenge-code")
-async def page_challenge(token: Token, ctx: ContextDep, state: StateDep) -> JSONResponse:
+async def page_challenge(token: Token, ctx: Call) -> JSONResponse:
     """The page's call: a challenge code for the patient the operator entered."""
     patient = validate(Patient, parse_json(ctx.body, '{"nik": "...", "name": "..."}'))
-    session = state.live_session(token, ctx.now)
+    session = ctx.backend.live_session(token, ctx.now)
     # The page has no bearer: the journal names the client the session was made for.
     ctx.identify(session.client_id)
-    return ok(state.page_challenge(session, patient.nik, patient.name, ctx.now))
+    return ok(ctx.backend.page_challenge(session, patient.nik, patient.name, ctx.now))
 
 
 @router.post("/kyc/v1/validation-web/{token}/verify")
-async def page_verify(token: Token, ctx: ContextDep, state: StateDep) -> JSONResponse:
+async def page_verify(token: Token, ctx: Call) -> JSONResponse:
     """The page's call: the code the patient read from the app -> the verdict."""
     fields = validate(VerifyRequest, parse_json(ctx.body, '{"challenge_code": "123456"}'))
-    result = state.verify(token, fields.challenge_code, ctx.now)
+    result = ctx.backend.verify(token, fields.challenge_code, ctx.now)
     ctx.identify(result.session["client_id"])
     if result.verdict != "validated":
         error = VERDICT_ERRORS[result.verdict]
@@ -183,4 +182,4 @@ async def page_verify(token: Token, ctx: ContextDep, state: StateDep) -> JSONRes
 
 
 def build_app(state: KycState) -> FastAPI:
-    return provider_app(state, [router], render_error, title="SATUSEHAT KYC (mock)")
+    return provider_app([router], render_error, title="SATUSEHAT KYC (mock)")

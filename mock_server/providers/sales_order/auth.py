@@ -52,7 +52,7 @@ def build_authenticate(erp: Erp) -> Authenticate:
     settings = erp.ctx.settings
     window = settings.timestamp_window
 
-    async def authenticate(req: RequestContext) -> Principal:
+    async def authenticate(req: RequestContext[Any]) -> Principal:
         # Each failed check goes through req.reject: it raises in strict mode (so the order and
         # answers above hold exactly); in lenient mode it notes the failure and auth goes on with
         # every check it can still run, returning early only where nothing can follow.
@@ -138,7 +138,7 @@ def build_authenticate(erp: Erp) -> Authenticate:
     return authenticate
 
 
-def unix_seconds(req: RequestContext, timestamp: str) -> int | None:
+def unix_seconds(req: RequestContext[Any], timestamp: str) -> int | None:
     """X-TIMESTAMP as unix seconds; None when absent or (rejected) not digits."""
     if not timestamp:
         return None
@@ -157,7 +157,7 @@ def unix_seconds(req: RequestContext, timestamp: str) -> int | None:
 
 
 def token_client_id(
-    req: RequestContext, jwt_secret: str, authorization: str, header_client: str
+    req: RequestContext[Any], jwt_secret: str, authorization: str, header_client: str
 ) -> str | None:
     """The client the bearer token names (None without one), once the token verified, is live
     and names X-CLIENT-ID's client. In lenient mode a token that failed verification still names

@@ -18,8 +18,8 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
-from mock_server.core.apps import backend_of, provider_app
-from mock_server.core.context import ContextDep, context_of
+from mock_server.core.apps import provider_app
+from mock_server.core.context import RequestContext, context_of, request_context
 from mock_server.core.errors import ProviderError
 from mock_server.core.pipeline import note_rejection
 from mock_server.providers.sales_order.auth import OPEN_PATHS
@@ -47,28 +47,26 @@ BODY_MODELS: tuple[type[BaseModel], ...] = (
     CancelRequest,
 )
 
-ErpDep = Annotated[Erp, Depends(backend_of)]
+# The request, and through it the ERP backend: one dependency per handler.
+Call = Annotated[RequestContext[Erp], Depends(request_context)]
 Q = Annotated[str | None, Query(max_length=100, description="free text")]
 
 router = APIRouter()
 
 
-def partner_id(ctx: ContextDep) -> str:
+def partner_id(ctx: RequestContext[Erp]) -> str:
     """The client auth serves the request as; "" for nobody (lenient mode), who owns no orders."""
     return ctx.principal.client_id or ""
 
 
-PartnerId = Annotated[str, Depends(partner_id)]
-
-
-def order_owner(ctx: ContextDep, erp: ErpDep) -> str:
+def order_owner(ctx: RequestContext[Erp]) -> str:
     """The client a new order belongs to. Strict auth only lets known clients through; lenient
     mode serves requests as X-CLIENT-ID (or the token's client_id) even when that client is
     unknown, and an order cannot be stored without an existing owner, so that one case is
     refused as auth would have refused it. Reads need no such check: an unknown client simply
     owns no orders."""
     client_id = partner_id(ctx)
-    if ctx.record.would_have_failed and erp.partners.client(client_id) is None:
+    if ctx.record.would_have_failed and ctx.backend.partners.client(client_id) is None:
         raise ProviderError(
             403,
             "client",
@@ -77,9 +75,6 @@ def order_owner(ctx: ContextDep, erp: ErpDep) -> str:
             "needs an existing client to own it",
         )
     return client_id
-
-
-OrderOwner = Annotated[str, Depends(order_owner)]
 
 
 def json_body(model: type, *, required: bool = True) -> dict[str, Any]:
@@ -106,21 +101,21 @@ def wanted_status(status: str | None) -> Status | None:
 
 # -- tokens -------------------------------------------------------------------------------------
 @router.post(LOGIN_PATH, openapi_extra=json_body(LoginRequest))
-async def login(ctx: ContextDep, erp: ErpDep) -> JSONResponse:
+async def login(ctx: Call) -> JSONResponse:
     """Generate JWT token with client credentials."""
     body = parse_body(LoginRequest, ctx.body)
-    token = erp.partners.login(body.client_id, body.client_secret, ctx.now)
+    token = ctx.backend.partners.login(body.client_id, body.client_secret, ctx.now)
     ctx.identify(token.client_id)
     return JSONResponse(token.json())
 
 
 @router.post(REFRESH_PATH, openapi_extra=json_body(RefreshRequest))
-async def refresh(ctx: ContextDep, erp: ErpDep) -> JSONResponse:
+async def refresh(ctx: Call) -> JSONResponse:
     """Refresh JWT token: an expired one too, within the refresh window after expiry."""
     body = parse_body(RefreshRequest, ctx.body)
-    claims = erp.partners.claims(body.token)
+    claims = ctx.backend.partners.claims(body.token)
     ctx.identify(claims.client_id)  # before the window and client checks, which it explains
-    return JSONResponse(erp.partners.refresh(claims, ctx.now).json())
+    return JSONResponse(ctx.backend.partners.refresh(claims, ctx.now).json())
 
 
 # -- orders -------------------------------------------------------------------------------------
@@ -130,18 +125,17 @@ async def refresh(ctx: ContextDep, erp: ErpDep) -> JSONResponse:
     openapi_extra=json_body(SalesOrderRequest),
     tags=["Sales Orders"],
 )
-async def create_sales_order(ctx: ContextDep, erp: ErpDep, owner: OrderOwner) -> JSONResponse:
+async def create_sales_order(ctx: Call) -> JSONResponse:
     """Create a new sales order."""
+    owner = order_owner(ctx)  # before the body: auth would have refused an unknown client first
     body = parse_body(SalesOrderRequest, ctx.body)
-    order = erp.orders.create(owner, body, ctx.now)
+    order = ctx.backend.orders.create(owner, body, ctx.now)
     return ok("Sales order created successfully", order, status=201)
 
 
 @router.get("/api/v1/sales-orders", tags=["Sales Orders"])
 async def list_sales_orders(
-    ctx: ContextDep,
-    erp: ErpDep,
-    client_id: PartnerId,
+    ctx: Call,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     status: Annotated[str | None, Query(max_length=16, description="PENDING, ...")] = None,
@@ -149,16 +143,14 @@ async def list_sales_orders(
 ) -> JSONResponse:
     """Your own sales orders, newest first; filter by status and purchase_order_no."""
     query = OrderQuery(page, size, wanted_status(status), purchase_order_no)
-    data, meta = erp.orders.page(client_id, query, ctx.now)
+    data, meta = ctx.backend.orders.page(partner_id(ctx), query, ctx.now)
     return ok("OK", data, meta=meta)
 
 
 @router.get("/api/v1/sales-orders/{order_ref}", tags=["Sales Orders"])
-async def get_sales_order(
-    order_ref: str, ctx: ContextDep, erp: ErpDep, client_id: PartnerId
-) -> JSONResponse:
+async def get_sales_order(order_ref: str, ctx: Call) -> JSONResponse:
     """One of your sales orders, by id or order number."""
-    return ok("OK", erp.orders.get(client_id, order_ref, ctx.now))
+    return ok("OK", ctx.backend.orders.get(partner_id(ctx), order_ref, ctx.now))
 
 
 @router.post(
@@ -166,32 +158,30 @@ async def get_sales_order(
     openapi_extra=json_body(CancelRequest, required=False),
     tags=["Sales Orders"],
 )
-async def cancel_sales_order(
-    order_ref: str, ctx: ContextDep, erp: ErpDep, client_id: PartnerId
-) -> JSONResponse:
+async def cancel_sales_order(order_ref: str, ctx: Call) -> JSONResponse:
     """Cancel one of your sales orders while it is not yet processed."""
     body = parse_body(CancelRequest, ctx.body, optional=True)
-    order = erp.orders.cancel(client_id, order_ref, body.reason, ctx.now)
+    order = ctx.backend.orders.cancel(partner_id(ctx), order_ref, body.reason, ctx.now)
     return ok("Sales order cancelled successfully", order)
 
 
 # -- master data --------------------------------------------------------------------------------
 @router.get("/api/v1/customers", tags=["Master data"])
-async def list_customers(erp: ErpDep, q: Q = None) -> JSONResponse:
+async def list_customers(ctx: Call, q: Q = None) -> JSONResponse:
     """Customers: valid customer_code values."""
-    return ok("OK", erp.master_data.customers(q))
+    return ok("OK", ctx.backend.master_data.customers(q))
 
 
 @router.get("/api/v1/sites", tags=["Master data"])
-async def list_sites(erp: ErpDep, q: Q = None) -> JSONResponse:
+async def list_sites(ctx: Call, q: Q = None) -> JSONResponse:
     """Sites (warehouses, branches): valid site_code values."""
-    return ok("OK", erp.master_data.sites(q))
+    return ok("OK", ctx.backend.master_data.sites(q))
 
 
 @router.get("/api/v1/products", tags=["Master data"])
-async def list_products(erp: ErpDep, q: Q = None) -> JSONResponse:
+async def list_products(ctx: Call, q: Q = None) -> JSONResponse:
     """Products with unit (uom) and list price in IDR: valid product_code values."""
-    return ok("OK", erp.master_data.products(q))
+    return ok("OK", ctx.backend.master_data.products(q))
 
 
 # -- the OpenAPI document -----------------------------------------------------------------------
@@ -243,7 +233,6 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
 
 def build_app(erp: Erp) -> FastAPI:
     app = provider_app(
-        erp,
         [router],
         render_error,
         title="Sales Order API",

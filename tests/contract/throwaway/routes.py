@@ -16,4 +16,4 @@ async def ping(ctx: ContextDep) -> dict[str, str | None]:
 
 
 def build_app(clients: Clients) -> FastAPI:
-    return provider_app(clients, [router], render_error, title="Throwaway ping API")
+    return provider_app([router], render_error, title="Throwaway ping API")

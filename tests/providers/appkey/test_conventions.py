@@ -246,4 +246,4 @@ def test_auth_results_never_linger_after_a_request(ak, tokens, sandbox):
     ak.delete(PROVINCES, headers=conventions(tokens["access_token"]))
     get(ak, bearer="garbage")
     # Auth's result lives on each request's own context: the app keeps nothing per request.
-    assert list(sandbox.provider_apps["appkey"].state._state) == ["backend"]
+    assert list(sandbox.provider_apps["appkey"].state._state) == []

@@ -208,7 +208,7 @@ def test_auth_results_never_linger_in_lenient_mode(ak, tokens, sandbox, lenient)
     ak.get("/api/v1/nowhere", headers=conventions(tokens["access_token"]))
     ak.get(ME, headers=conventions(app_key=None))
     # Auth's result lives on each request's own context: the app keeps nothing per request.
-    assert list(sandbox.provider_apps["appkey"].state._state) == ["backend"]
+    assert list(sandbox.provider_apps["appkey"].state._state) == []
 
 
 # -- back to strict ------------------------------------------------------------------------------

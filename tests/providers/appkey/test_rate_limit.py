@@ -30,4 +30,4 @@ def test_a_rate_limited_request_leaves_nothing_behind(ak, tokens, client_for, sa
     for _ in range(3):  # auth ran for each, then the 429: the handler never saw them
         ak.get(PROVINCES, headers=conventions(tokens["access_token"]))
     # Auth's result lives on each request's own context: the app keeps nothing per request.
-    assert list(sandbox.provider_apps["appkey"].state._state) == ["backend"]
+    assert list(sandbox.provider_apps["appkey"].state._state) == []
