@@ -13,7 +13,7 @@ in lenient mode, notes "would have failed: …" and lets auth carry on, so every
 request is served.
 """
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -87,13 +87,11 @@ class RequestContext(Generic[Backend]):
         """Name the caller in the journal as soon as auth knows it, even if a later check fails."""
         self.record.client_id = client_id
 
-    async def consume_request_id(self, client_id: str, request_id: str) -> bool:
-        """True the first time this client uses this id. The pipeline gives the id back when it
-        refuses the request after auth (the rate limit): a refused request must not burn it."""
-        consumed = await self.replay.consume(self.provider, client_id, request_id, self.now)
-        if consumed is not None:
-            self.consumed.append(consumed)
-        return consumed is not None
+    def consume_request_id(self, client_id: str, request_id: str) -> Awaitable[bool]:
+        """Awaits True the first time this client uses this id. The pipeline gives the id back
+        when it refuses the request after auth (the rate limit): a refused request must not burn
+        it. Not a coroutine of its own: one await less on every request's path."""
+        return self.replay.consume(self.provider, client_id, request_id, self.now, self.consumed)
 
 
 def attach(scope: Scope, context: RequestContext[Any]) -> None:

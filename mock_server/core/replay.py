@@ -51,9 +51,15 @@ class ReplayGuard:
         self._pending: list[Pending] = []
 
     async def consume(
-        self, provider: str, client_id: str, request_id: str, now: float
-    ) -> ConsumedId | None:
-        """The id, the first time it is seen for this client; None on every reuse."""
+        self,
+        provider: str,
+        client_id: str,
+        request_id: str,
+        now: float,
+        into: list[ConsumedId] | None = None,
+    ) -> bool:
+        """True the first time this id is seen for this client, False on every reuse. ``into``
+        collects what was consumed, so that it can be given back (``release``)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
         if not self._pending:
@@ -68,7 +74,10 @@ class ReplayGuard:
             "consumed_at": now,
         }
         self._pending.append((row, future))
-        return ConsumedId(provider, client_id, request_id) if await future else None
+        first_use = await future
+        if first_use and into is not None:
+            into.append(ConsumedId(provider, client_id, request_id))
+        return first_use
 
     def release(self, consumed: list[ConsumedId]) -> None:
         """Forget ids a request consumed but was then refused for (after auth, by the rate
