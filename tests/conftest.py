@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from mock_server.app import Sandbox
 from mock_server.core.config import Settings, sqlite_url_for
 from mock_server.core.provider import ProviderSettings
-from tests.helpers import FROZEN
+from tests.helpers import seed_template
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,13 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One database seeded with the clock frozen at FROZEN; each test copies it."""
-    path = tmp_path_factory.mktemp("template") / "seeded.db"
-    sandbox = Sandbox(Settings(database_url=sqlite_url_for(path)))
-    sandbox.services.db.create_all()
-    sandbox.services.clock.freeze(FROZEN)
-    sandbox.services.reset()
-    sandbox.close()
-    return path
+    return seed_template(tmp_path_factory.mktemp("template") / "seeded.db")
 
 
 @pytest.fixture

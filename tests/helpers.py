@@ -5,13 +5,29 @@ import base64
 import hashlib
 import hmac
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from mock_server.app import Sandbox
+from mock_server.core.config import Settings, sqlite_url_for
+from mock_server.core.provider import Provider
+from mock_server.core.services import Services
+from mock_server.registry import PROVIDERS
 
 # The doc's own example instant (digitalent.txt): 2025-10-31T06:00:12.120Z.
 FROZEN = datetime(2025, 10, 31, 6, 0, 12, 120_000, tzinfo=UTC)
+
+
+def seed_template(path: Path, providers: Sequence[Provider[Any]] = PROVIDERS) -> Path:
+    """A database at ``path`` seeded with the clock frozen at FROZEN, for tests to copy."""
+    services = Services(Settings(database_url=sqlite_url_for(path)), providers)
+    services.db.create_all()
+    services.clock.freeze(FROZEN)
+    services.reset()
+    services.close()
+    return path
 
 
 def journal_entry(sandbox: Sandbox, response: Any) -> dict[str, Any]:

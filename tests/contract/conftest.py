@@ -16,7 +16,7 @@ from mock_server.app import Sandbox
 from mock_server.core.config import Settings, sqlite_url_for
 from mock_server.core.provider import Provider
 from mock_server.registry import PROVIDERS
-from tests.helpers import FROZEN
+from tests.helpers import seed_template
 
 
 def providers_under_contract(config: pytest.Config) -> tuple[Provider[Any], ...]:
@@ -39,15 +39,7 @@ def contract_template(
 ) -> Path:
     """One database with every provider under contract seeded, the clock frozen at FROZEN."""
     path = tmp_path_factory.mktemp("contract") / "seeded.db"
-    sandbox = Sandbox(
-        Settings(database_url=sqlite_url_for(path)),
-        providers=providers_under_contract(request.config),
-    )
-    sandbox.services.db.create_all()
-    sandbox.services.clock.freeze(FROZEN)
-    sandbox.services.reset()
-    sandbox.close()
-    return path
+    return seed_template(path, providers_under_contract(request.config))
 
 
 @pytest.fixture
