@@ -13,6 +13,7 @@ import uvicorn
 from mock_server import __version__
 from mock_server.app import Sandbox
 from mock_server.core.config import ConfigError, Settings
+from mock_server.http11 import Http11Protocol
 from mock_server.registry import ADMIN
 
 
@@ -85,6 +86,7 @@ def build_server(sandbox: Sandbox, bound: Mapping[str, int]) -> SandboxServer:
     config = uvicorn.Config(
         sandbox.dispatcher(bound),
         lifespan="on",
+        http=Http11Protocol,  # httptools, keeping the body of an h2c upgrade request (Java)
         access_log=False,  # the journal prints its own line per request
         server_header=False,  # a real provider does not announce uvicorn
         # uvicorn would believe X-Forwarded-* from any loopback peer, so a client could make the
