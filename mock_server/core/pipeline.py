@@ -122,6 +122,8 @@ class ProviderPipeline:
             if await self.inject_faults(rec, send):
                 return
             rec.body = ctx.body = await read_body(scope, receive, self.max_body_bytes)
+            if (short := short_body(scope, len(rec.body))) is not None:
+                rec.diagnosis["body"] = short
             ctx.principal = await self.authenticate(ctx)
             rec.client_id = ctx.principal.client_id
             if rec.would_have_failed:
@@ -255,6 +257,28 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+def short_body(scope: Scope, received: int) -> dict[str, Any] | None:
+    """What to say when fewer body bytes arrived than the request's Content-Length declared.
+
+    The request is still judged, over the bytes that did arrive (as a real server would see
+    them); without this note a signature computed over the whole body fails with no reason.
+    """
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) != received:
+            return {
+                "content_length": int(value),
+                "bytes_received": received,
+                "hints": [
+                    f"the request declared Content-Length: {int(value)} but {received} bytes of "
+                    "body arrived before the client closed the connection; everything the "
+                    "server checked (JSON, signature) was computed over those bytes",
+                    "make sure the client writes the whole body, and that nothing between it "
+                    "and the sandbox (a proxy, an HTTP/2 upgrade) drops or truncates it",
+                ],
+            }
+    return None
 
 
 def payload_too_large(size: int, limit: int) -> ProviderError:
