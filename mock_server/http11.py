@@ -19,11 +19,11 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
 class Http11Protocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, serving unsupported upgrades as plain HTTP/1.1."""
+    """uvicorn's httptools protocol, serving unsupported upgrades as plain HTTP/1.1.
 
-    # True while the fresh parser reads the stand-in request line and framing headers: those
-    # callbacks describe a request that was already started, so they must not start another.
-    _resuming = False
+    Only ``data_received`` differs, and only once the parser stops for an upgrade: every other
+    request takes uvicorn's own path, callback for callback.
+    """
 
     def data_received(self, data: bytes) -> None:
         self._unset_keepalive_if_required()
@@ -40,8 +40,11 @@ class Http11Protocol(HttpToolsProtocol):
                 self._continue_as_http11(data[upgrade.args[0] :])
 
     def _continue_as_http11(self, rest: bytes) -> None:
-        """Read the rest of this request's body (and what follows it) with a parser that knows
-        nothing of the upgrade."""
+        """Read the rest of this request's body, and what follows it, as HTTP/1.1."""
+        # The parser has just called the request complete (in this same call, so the handler
+        # has not run yet): take that back, the body is still to come.
+        self.cycle.more_body = True
+        self.cycle.message_event.clear()
         framing = b"content-length: 0"
         for name, value in self.headers:
             if name == b"transfer-encoding":
@@ -49,31 +52,36 @@ class Http11Protocol(HttpToolsProtocol):
                 break
             if name == b"content-length":
                 framing = b"content-length: " + value
-        self.parser = httptools.HttpRequestParser(self)
-        self._resuming = True
-        # The request line and framing header only set up the parser; its callbacks are
-        # skipped until the headers are complete (see below).
+        self.parser = httptools.HttpRequestParser(_Resumed(self))
+        # A stand-in request line and the request's own framing set the new parser up to read
+        # the body that follows; _Resumed keeps them from starting a second request.
         self.data_received(b"PUT / HTTP/1.1\r\n" + framing + b"\r\n\r\n" + rest)
 
+
+class _Resumed:
+    """Parser callbacks for a connection that asked for an upgrade: the stand-in head is
+    swallowed, then everything (the body, later requests) goes to the protocol as usual."""
+
+    def __init__(self, protocol: Http11Protocol) -> None:
+        self.protocol = protocol
+        self.in_head = True
+        self.on_body = protocol.on_body
+        self.on_message_complete = protocol.on_message_complete
+
     def on_message_begin(self) -> None:
-        if not self._resuming:
-            super().on_message_begin()
+        if not self.in_head:
+            self.protocol.on_message_begin()
 
     def on_url(self, url: bytes) -> None:
-        if not self._resuming:
-            super().on_url(url)
+        if not self.in_head:
+            self.protocol.on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if not self._resuming:
-            super().on_header(name, value)
+        if not self.in_head:
+            self.protocol.on_header(name, value)
 
     def on_headers_complete(self) -> None:
-        if self._resuming:
-            self._resuming = False  # the real body starts here, for the request already running
-            return
-        super().on_headers_complete()
-
-    def on_message_complete(self) -> None:
-        if self.parser.should_upgrade() and not self._should_upgrade():
-            return  # the body is still to come, through the parser that replaces this one
-        super().on_message_complete()
+        if self.in_head:
+            self.in_head = False  # the real body starts here, for the request already running
+        else:
+            self.protocol.on_headers_complete()
