@@ -14,8 +14,13 @@ only how the body is framed (the request's own ``Content-Length`` or chunked enc
 body and any request after it are read as HTTP/1.1.
 """
 
+import asyncio
+from typing import Any, ClassVar
+
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from mock_server.core.pipeline import BODY_TIMEOUT
 
 
 class Http11Protocol(HttpToolsProtocol):
@@ -23,7 +28,93 @@ class Http11Protocol(HttpToolsProtocol):
 
     Only ``data_received`` differs, and only once the parser stops for an upgrade: every other
     request takes uvicorn's own path, callback for callback.
+
+    It also bounds slow clients, which uvicorn leaves unbounded (a connection that sends nothing,
+    or drips its headers or body a byte at a time, is otherwise held for ever): the headers must
+    arrive within ``header_timeout`` seconds of the connection opening or of the request's first
+    byte, the body within ``body_timeout`` seconds of the headers, and no more than
+    ``max_connections`` connections are held at once (beyond that, new ones are closed at once).
     """
+
+    header_timeout: ClassVar[float] = 10.0
+    body_timeout: ClassVar[float] = 10.0
+    max_connections: ClassVar[int] = 1000
+    _deadline: asyncio.TimerHandle | None = None
+
+    @classmethod
+    def configured(
+        cls, *, header_timeout: float, body_timeout: float, max_connections: int
+    ) -> type["Http11Protocol"]:
+        limits = {
+            "header_timeout": header_timeout,
+            "body_timeout": body_timeout,
+            "max_connections": max_connections,
+        }
+        return type(cls.__name__, (cls,), limits)
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        if len(self.connections) >= self.max_connections:
+            transport.abort()  # over the limit: refused before it costs anything
+            return
+        super().connection_made(transport)
+        self._arm(self.header_timeout, self._headers_too_slow)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        if hasattr(self, "transport"):  # refused over the limit: never made
+            super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._deadline is None:  # a kept-alive connection's next request: time its headers
+            self._arm(self.header_timeout, self._headers_too_slow)
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._arm(self.body_timeout, self._body_too_slow)
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._disarm()  # the handler's own time is not bounded here
+
+    def _arm(self, seconds: float, then: Any) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, then)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _headers_too_slow(self) -> None:
+        """No request is running yet, so no provider can answer: a plain JSON 408, then close."""
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.transport.close()  # mid-answer to a pipelined request: nothing can be added
+            return
+        detail = f"the request headers did not arrive within {self.header_timeout:g} s"
+        body = b'{"message":"Request Timeout","detail":"%s"}' % detail.encode()
+        self.transport.write(
+            b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(body), body)
+        )
+        self.transport.close()
+
+    def _body_too_slow(self) -> None:
+        """End the body where it is and tell the pipeline, which answers 408 in the provider's
+        shape; the connection closes after that answer."""
+        self._deadline = None
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete or not cycle.more_body:
+            return
+        # The pipeline sees this mark and answers 408 in the provider's own shape.
+        extensions = cycle.scope.setdefault("extensions", {})
+        extensions[BODY_TIMEOUT] = {"seconds": self.body_timeout}
+        cycle.more_body = False
+        cycle.keep_alive = False
+        cycle.message_event.set()
 
     def data_received(self, data: bytes) -> None:
         self._unset_keepalive_if_required()
@@ -53,6 +144,7 @@ class Http11Protocol(HttpToolsProtocol):
             if name == b"content-length":
                 framing = b"content-length: " + value
         self.parser = httptools.HttpRequestParser(_Resumed(self))
+        self._arm(self.body_timeout, self._body_too_slow)  # the message was called complete
         # A stand-in request line and the request's own framing set the new parser up to read
         # the body that follows; _Resumed keeps them from starting a second request.
         self.data_received(b"PUT / HTTP/1.1\r\n" + framing + b"\r\n\r\n" + rest)

@@ -86,7 +86,12 @@ def build_server(sandbox: Sandbox, bound: Mapping[str, int]) -> SandboxServer:
     config = uvicorn.Config(
         sandbox.dispatcher(bound),
         lifespan="on",
-        http=Http11Protocol,  # httptools, keeping the body of an h2c upgrade request (Java)
+        # httptools, keeping the body of an h2c upgrade request (Java), and bounding slow clients.
+        http=Http11Protocol.configured(
+            header_timeout=sandbox.settings.header_timeout,
+            body_timeout=sandbox.settings.body_timeout,
+            max_connections=sandbox.settings.max_connections,
+        ),
         access_log=False,  # the journal prints its own line per request
         server_header=False,  # a real provider does not announce uvicorn
         # uvicorn would believe X-Forwarded-* from any loopback peer, so a client could make the

@@ -163,6 +163,7 @@ def test_a_body_shorter_than_its_content_length_is_explained(server: RunningServ
     entry = wait_for_entry(server, "/api/v1/auth/login", body_bytes=10)
     assert entry["diagnosis"]["body"]["content_length"] == len(LOGIN_BODY)
     assert entry["diagnosis"]["body"]["bytes_received"] == 10
+    assert entry["rule"] == "body_incomplete"  # a cut body is never acted on
     explained = subprocess.run(
         [str(CONSOLE_SCRIPT), "explain", entry["id"], "--admin-url", server.url("admin")],
         capture_output=True,

@@ -37,6 +37,21 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, description="request bodies above this are refused with 413"
     )
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="seconds a connection may take to send a request's headers (then 408, closed)",
+    )
+    body_timeout: float = Field(
+        10.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="seconds a request may take to send its body after the headers (then 408)",
+    )
+    max_connections: int = Field(
+        1000, ge=1, description="connections held at once, all ports together; more are refused"
+    )
     replay_commit_window_ms: float = Field(
         0.5,
         ge=0,

@@ -124,6 +124,8 @@ class ProviderPipeline:
             rec.body = ctx.body = await read_body(scope, receive, self.max_body_bytes)
             if (short := short_body(scope, len(rec.body))) is not None:
                 rec.diagnosis["body"] = short
+            if (cut := body_cut(scope, len(rec.body))) is not None:
+                raise cut
             ctx.principal = await self.authenticate(ctx)
             rec.client_id = ctx.principal.client_id
             if rec.would_have_failed:
@@ -247,6 +249,7 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
+            scope.setdefault("extensions", {})[BODY_DISCONNECT] = {}
             break
         chunk = message.get("body", b"")
         if chunk:
@@ -257,6 +260,34 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+# Keys of the ASGI scope's ``extensions`` saying the body ended early: the server protocol sets
+# BODY_TIMEOUT ({"seconds": N}) when it stopped waiting; read_body sets BODY_DISCONNECT.
+BODY_TIMEOUT = "mock_server.body_timeout"
+BODY_DISCONNECT = "mock_server.body_disconnect"
+
+
+def body_cut(scope: Scope, received: int) -> ProviderError | None:
+    """The error for a body that never fully arrived: a cut body is never acted on."""
+    extensions = scope.get("extensions") or {}
+    if BODY_TIMEOUT in extensions:
+        seconds = extensions[BODY_TIMEOUT]["seconds"]
+        return ProviderError(
+            408,
+            "body_timeout",
+            "Request Timeout",
+            detail=f"the request body did not arrive within {seconds:g} s "
+            f"({received} bytes had arrived)",
+        )
+    if BODY_DISCONNECT in extensions:
+        return ProviderError(
+            400,
+            "body_incomplete",
+            "Bad Request",
+            detail=f"the connection closed after {received} bytes of the request body",
+        )
+    return None
 
 
 def short_body(scope: Scope, received: int) -> dict[str, Any] | None:
