@@ -15,12 +15,14 @@ body and any request after it are read as HTTP/1.1.
 """
 
 import asyncio
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mock_server.core.pipeline import BODY_TIMEOUT
+
+SWEEP_SECONDS = 0.5  # how often slow connections are looked for: a cut comes at most this late
 
 
 class Http11Protocol(HttpToolsProtocol):
@@ -39,7 +41,13 @@ class Http11Protocol(HttpToolsProtocol):
     header_timeout: ClassVar[float] = 10.0
     body_timeout: ClassVar[float] = 10.0
     max_connections: ClassVar[int] = 1000
-    _deadline: asyncio.TimerHandle | None = None
+    # What the connection is waiting for ("headers", "body" or None while a handler runs or the
+    # connection idles between requests, which uvicorn's keep-alive timeout bounds) and since
+    # when. A sweep each second compares them: two attribute writes a request, where a timer
+    # per request would cost a timer handle armed and cancelled twice.
+    _waiting: str | None = None
+    _since = 0.0
+    _sweeping: ClassVar[set[asyncio.AbstractEventLoop]] = set()
 
     @classmethod
     def configured(
@@ -57,38 +65,44 @@ class Http11Protocol(HttpToolsProtocol):
             transport.abort()  # over the limit: refused before it costs anything
             return
         super().connection_made(transport)
-        self._arm(self.header_timeout, self._headers_too_slow)
+        self._waiting, self._since = "headers", self.loop.time()
+        if self.loop not in self._sweeping:
+            self._sweeping.add(self.loop)
+            self.loop.call_later(SWEEP_SECONDS, self._sweep)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        self._waiting = None
         if hasattr(self, "transport"):  # refused over the limit: never made
             super().connection_lost(exc)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._deadline is None:  # a kept-alive connection's next request: time its headers
-            self._arm(self.header_timeout, self._headers_too_slow)
+        if self._waiting is None:  # a kept-alive connection's next request: time its headers
+            self._waiting, self._since = "headers", self.loop.time()
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
-        self._arm(self.body_timeout, self._body_too_slow)
+        self._waiting, self._since = "body", self.loop.time()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._disarm()  # the handler's own time is not bounded here
+        self._waiting = None  # the handler's own time is not bounded here
 
-    def _arm(self, seconds: float, then: Any) -> None:
-        self._disarm()
-        self._deadline = self.loop.call_later(seconds, then)
-
-    def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
+    def _sweep(self) -> None:
+        """Cut every connection, on every port, that has waited too long; again in a second."""
+        now = self.loop.time()
+        for conn in list(self.connections):
+            if not isinstance(conn, Http11Protocol) or conn._waiting is None:
+                continue
+            if conn._waiting == "headers" and now - conn._since > conn.header_timeout:
+                conn._headers_too_slow()
+            elif conn._waiting == "body" and now - conn._since > conn.body_timeout:
+                conn._body_too_slow()
+        self.loop.call_later(SWEEP_SECONDS, self._sweep)
 
     def _headers_too_slow(self) -> None:
         """No request is running yet, so no provider can answer: a plain JSON 408, then close."""
-        self._deadline = None
+        self._waiting = None
         if self.transport.is_closing():
             return
         if self.cycle is not None and not self.cycle.response_complete:
@@ -105,7 +119,7 @@ class Http11Protocol(HttpToolsProtocol):
     def _body_too_slow(self) -> None:
         """End the body where it is and tell the pipeline, which answers 408 in the provider's
         shape; the connection closes after that answer."""
-        self._deadline = None
+        self._waiting = None
         cycle = self.cycle
         if cycle is None or cycle.response_complete or not cycle.more_body:
             return
@@ -144,7 +158,7 @@ class Http11Protocol(HttpToolsProtocol):
             if name == b"content-length":
                 framing = b"content-length: " + value
         self.parser = httptools.HttpRequestParser(_Resumed(self))
-        self._arm(self.body_timeout, self._body_too_slow)  # the message was called complete
+        self._waiting, self._since = "body", self.loop.time()  # the message was called complete
         # A stand-in request line and the request's own framing set the new parser up to read
         # the body that follows; _Resumed keeps them from starting a second request.
         self.data_received(b"PUT / HTTP/1.1\r\n" + framing + b"\r\n\r\n" + rest)
