@@ -60,6 +60,26 @@ class Settings(BaseSettings):
     )
     seed: int = Field(20231, description="Faker seed: the same demo data on every machine")
     log_level: str = Field("info", description="console log level: debug, info, warning")
+    ca_dir: str = Field(
+        "",
+        description="directory of the sandbox CA (empty: mock-ca/ beside the state file; "
+        "with --memory, a throwaway one)",
+    )
+    edge: bool = Field(True, description="serve the HTTPS edge (every provider by host name)")
+    edge_port: int = Field(7443, ge=0, le=65535, description="HTTPS edge port (0: any free port)")
+    provider_tls: bool = Field(
+        False, description="serve each provider's own port over HTTPS too (the sandbox CA's)"
+    )
+    https_redirect: bool = Field(
+        True,
+        description="with the edge on, plain-HTTP requests naming the real host of a provider "
+        "whose doc forces HTTPS (JOSS) get 308 to the edge",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="comma-separated proxy addresses whose X-Forwarded-Proto/Host are believed "
+        "(empty: none)",
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -77,6 +97,21 @@ class Settings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def trusted_proxy_addresses(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.trusted_proxies.split(",") if a.strip())
+
+    def ca_directory(self) -> Path | None:
+        """Where the sandbox CA is kept; None: a throwaway one (in memory, no directory given)."""
+        if self.ca_dir:
+            return Path(self.ca_dir).expanduser()
+        if self.memory:
+            return None
+        if not self.database_url.startswith("sqlite:///"):
+            return Path("mock-ca")
+        state = Path(self.database_url.removeprefix("sqlite:///")).expanduser()
+        return state.parent / "mock-ca"
 
     @property
     def effective_database_url(self) -> str:
