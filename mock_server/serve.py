@@ -1,17 +1,22 @@
 """Run the sandbox: bind every port, print the table, serve until Ctrl-C / SIGTERM."""
 
+import asyncio
 import gc
 import logging
 import signal
 import socket
+import ssl
 import sys
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 
 from mock_server import __version__
-from mock_server.app import Sandbox
+from mock_server.app import EDGE, Sandbox
+from mock_server.core import tls
 from mock_server.core.config import ConfigError, Settings
 from mock_server.http11 import Http11Protocol
 from mock_server.registry import ADMIN
@@ -22,10 +27,39 @@ class SandboxServer(uvicorn.Server):
 
     announce = True
 
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        # Sockets served over TLS (the edge; each provider's with provider_tls), and the context.
+        self.tls_sockets: list[socket.socket] = []
+        self.tls_context: ssl.SSLContext | None = None
+
     async def startup(self, sockets: list[Any] | None = None) -> None:
         await super().startup(sockets)
+        if self.started and self.tls_sockets:
+            await self.start_tls()
         if self.started and self.announce:
             print("ready: every port is listening. Ctrl-C stops.", flush=True)
+
+    async def start_tls(self) -> None:
+        """The TLS sockets, served like the others but for the context: uvicorn's ``ssl`` is one
+        per server, so the plain ports stay exactly as fast as without TLS."""
+        loop = asyncio.get_running_loop()
+        config = self.config
+
+        def protocol() -> asyncio.Protocol:
+            return config.http_protocol_class(  # type: ignore[call-arg]
+                config=config,
+                server_state=self.server_state,
+                app_state=self.lifespan.state,
+                _loop=loop,
+            )
+
+        for sock in self.tls_sockets:
+            self.servers.append(
+                await loop.create_server(
+                    protocol, sock=sock, ssl=self.tls_context, backlog=config.backlog
+                )
+            )
 
 
 def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
@@ -38,12 +72,19 @@ def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
     sandbox = Sandbox(settings, provider_settings).open()
     try:
         sockets = bind_all(sandbox)
+        sockets |= bind_edge(sandbox, sockets)
     except ConfigError:
         sandbox.close()
         raise
     bound = {name: sock.getsockname()[1] for name, sock in sockets.items()}
+    throwaway, ca, context = sandbox_tls(sandbox)
     print(start_table(sandbox, bound), flush=True)
+    if ca is not None:
+        print(tls_lines(sandbox, bound, ca), flush=True)
     server = build_server(sandbox, bound)
+    secured = tls_names(sandbox)
+    server.tls_context = context
+    server.tls_sockets = [sock for name, sock in sockets.items() if name in secured]
     # Everything built so far lives until exit: keep it out of the collector's generations,
     # and collect again from here on (main() held the collector off during start-up).
     gc.freeze()
@@ -53,11 +94,13 @@ def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _stop)
     try:
-        server.run(sockets=list(sockets.values()))
+        server.run(sockets=[sock for name, sock in sockets.items() if name not in secured])
     except Stopped:
         pass
     finally:
         sandbox.close()
+        if throwaway is not None:
+            throwaway.cleanup()
     return 0
 
 
@@ -80,6 +123,71 @@ def bind_all(sandbox: Sandbox) -> dict[str, Any]:
             sock.close()
         raise
     return sockets
+
+
+def bind_edge(sandbox: Sandbox, bound: Mapping[str, socket.socket]) -> dict[str, socket.socket]:
+    """The HTTPS edge's socket, when it is on; closes ``bound`` and raises ConfigError if the
+    port is taken."""
+    settings = sandbox.settings
+    if not settings.edge:
+        return {}
+    try:
+        return {EDGE: bind(settings.host, settings.edge_port, EDGE)}
+    except ConfigError:
+        for sock in bound.values():
+            sock.close()
+        raise
+
+
+def tls_names(sandbox: Sandbox) -> set[str]:
+    """Which bound sockets speak TLS: the edge, and every provider's with provider_tls."""
+    names = {EDGE} if sandbox.settings.edge else set()
+    if sandbox.settings.provider_tls:
+        names |= {p.name for p in sandbox.providers}
+    return names
+
+
+def sandbox_tls(
+    sandbox: Sandbox,
+) -> tuple[tempfile.TemporaryDirectory[str] | None, tls.SandboxCA | None, ssl.SSLContext | None]:
+    """The CA (made on first start), a fresh server certificate for every name served, and its
+    TLS context; with --memory and no CA directory, in a directory removed at exit."""
+    if not tls_names(sandbox):
+        return None, None, None
+    directory = sandbox.settings.ca_directory()
+    throwaway = None
+    if directory is None:
+        throwaway = tempfile.TemporaryDirectory(prefix="mock-ca-")
+        directory = Path(throwaway.name)
+    try:
+        ca = tls.ensure_ca(directory)
+        names = [*tls.LOOPBACK_NAMES, *certificate_names(sandbox)]
+        cert, key = tls.issue_server_certificate(ca, names)
+        return throwaway, ca, tls.server_context(cert, key)
+    except OSError as exc:
+        raise ConfigError(f"cannot keep the sandbox CA in {directory}: {exc.strerror}") from None
+
+
+def certificate_names(sandbox: Sandbox) -> list[str]:
+    """Every host name of every provider, and the listening address when it is a specific one."""
+    names = [host for hosts in sandbox.edge_hosts().values() for host in hosts]
+    if sandbox.settings.host not in {"0.0.0.0", "::", ""}:
+        names.append(sandbox.settings.host)
+    return names
+
+
+def tls_lines(sandbox: Sandbox, bound: Mapping[str, int], ca: tls.SandboxCA) -> str:
+    """What the start-up table says about HTTPS: the edge's address and names, and the CA."""
+    lines = []
+    if EDGE in bound:
+        port = bound[EDGE]
+        lines.append(f"  HTTPS edge on port {port}, by host name (map them to this machine):")
+        for name, hosts in sandbox.edge_hosts().items():
+            lines.append(f"    {name:<12} " + "  ".join(f"https://{h}:{port}" for h in hosts))
+    if sandbox.settings.provider_tls:
+        lines.append("  provider ports speak HTTPS (provider_tls)")
+    lines.append(f"  sandbox CA: {ca.cert_path}  (mock-server ca: how to trust it)")
+    return "\n".join(lines)
 
 
 def build_server(sandbox: Sandbox, bound: Mapping[str, int]) -> SandboxServer:
@@ -123,7 +231,8 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
     rows.append((ADMIN, f"http://{shown}:{bound[ADMIN]}", "control plane", "GET /__admin/health"))
     for provider in sandbox.providers:
         creds = [f"{c.client_id} / {c.secret} ({c.role})" for c in provider.demo_credentials]
-        url = f"http://{shown}:{bound[provider.name]}"
+        scheme = "https" if settings.provider_tls else "http"
+        url = f"{scheme}://{shown}:{bound[provider.name]}"
         rows.append((provider.name, url, provider.auth, creds[0] if creds else "-"))
         rows.extend(("", "", "", extra) for extra in creds[1:])
     widths = [max(len(r[i]) for r in rows) for i in range(3)]

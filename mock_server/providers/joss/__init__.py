@@ -129,4 +129,7 @@ provider = Provider(
     ),
     credentials=JossCredentials,
     sign=sign,
+    # The doc's two endpoints: staging, then production (each has its own credentials).
+    hosts=("sandbox.joss.kemnaker.go.id", "joss.kemnaker.go.id"),
+    https_redirect=True,  # the doc: "Any HTTP calls will be force redirect to HTTPS."
 )
