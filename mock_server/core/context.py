@@ -59,6 +59,8 @@ class RequestContext(Generic[Backend]):
     replay: ReplayGuard
     backend: Backend  # the provider's backend: its state and logic
     lenient: bool = False
+    # The Host the HTTPS edge served the request under, as sent; None on the provider's own port.
+    edge_host: str | None = None
     principal: Principal = ANONYMOUS
     consumed: list[ConsumedId] = field(default_factory=list)
 

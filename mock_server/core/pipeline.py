@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mock_server.core.clock import Clock
 from mock_server.core.context import RequestContext, attach, context_of
 from mock_server.core.control import Control, Controls, RateLimiter
+from mock_server.core.edge import edge_host
 from mock_server.core.errors import ProviderError
 from mock_server.core.faults import FaultBook, FaultRuleDict
 from mock_server.core.journal import Journal, Record, new_journal_id
@@ -105,6 +106,7 @@ class ProviderPipeline:
             replay=self.replay,
             backend=self.backend,
             lenient=control.auth_mode == "lenient",
+            edge_host=edge_host(scope),
         )
         attach(scope, ctx)
 
