@@ -300,7 +300,8 @@ How to trust it (the sandbox CA signs only this sandbox's certificate; trust it 
     127.0.0.1 {hosts}
   curl     curl --cacert {ca} https://sandbox.joss.kemnaker.go.id:{port}/...
   Python   SSL_CERT_FILE={ca} (ssl, urllib, httpx; it replaces the default CAs)
-           REQUESTS_CA_BUNDLE={ca} (requests)   httpx.Client(verify="{ca}")
+           REQUESTS_CA_BUNDLE={ca} (requests)
+           httpx.Client(verify=ssl.create_default_context(cafile="{ca}"))
   Node     NODE_EXTRA_CA_CERTS={ca} node app.js
   Java     cp "$JAVA_HOME/lib/security/cacerts" mock-cacerts
            keytool -importcert -noprompt -alias mock-server -file {ca} \\
