@@ -341,3 +341,24 @@ def test_provider_tls_puts_every_provider_port_on_https(tmp_path):
         assert f"digitalent   https://127.0.0.1:{port}" in "\n".join(server.output)
         # The control plane stays plain: the health check the helper runs answered over http.
         assert httpx.get(f"{server.url('admin')}/__admin/health").status_code == 200
+
+
+# -- the README says what the sandbox does ------------------------------------------------------
+def readme_section() -> str:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    start = readme.index("## Use your client unchanged")
+    return readme[start : readme.index("\n## ", start + 1)]
+
+
+def test_the_readme_hosts_line_names_every_host():
+    line = re.search(r"^127\.0\.0\.1 (.+)$", readme_section(), re.MULTILINE)
+    assert line
+    assert sorted(line.group(1).split()) == sorted(h for p in PROVIDERS for h in p.hosts)
+
+
+def test_the_readme_shows_the_unknown_host_answer_as_it_is(server, ca):
+    section = readme_section()
+    shown = section[section.index("```\n{") + 4 :]
+    shown_body = json.loads(shown[: shown.index("```")])
+    response = httpx.get(f"https://localhost:{server.edge_port}/", verify=trusting(ca))
+    assert response.json() == shown_body | {"host": f"localhost:{server.edge_port}"}

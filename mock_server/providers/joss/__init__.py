@@ -15,8 +15,9 @@ Auth
 
 Known gaps
     The doc gives no error body, response bodies, clock-skew window or XML layout; the mock's
-    choices are in ``docs/providers/joss.md``. HTTPS, HTTP notifications to the portal and 429
-    rate limiting are not emulated.
+    choices are in ``docs/providers/joss.md``. HTTP notifications to the portal and 429 rate
+    limiting are not emulated. HTTPS is the sandbox's edge (``core/edge.py``): the two host names
+    are declared below, and through the edge each chooses its environment (``auth.py``).
 """
 
 import json
