@@ -3,6 +3,7 @@
 kept across a restart, the unknown-host error, and the validation-web URL it hands out."""
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -362,3 +363,87 @@ def test_the_readme_shows_the_unknown_host_answer_as_it_is(server, ca):
     shown_body = json.loads(shown[: shown.index("```")])
     response = httpx.get(f"https://localhost:{server.edge_port}/", verify=trusting(ca))
     assert response.json() == shown_body | {"host": f"localhost:{server.edge_port}"}
+
+
+# -- the README's recipes, in the runtimes themselves -------------------------------------------
+NODE_GET = """
+const https = require("https");
+// What a hosts-file line does, for this process alone: every name is 127.0.0.1.
+const lookup = (host, options, cb) =>
+  options.all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4);
+https.get(process.argv[1], { lookup }, (res) => {
+  let body = "";
+  res.on("data", (chunk) => (body += chunk));
+  res.on("end", () => console.log(res.statusCode + " " + body));
+}).on("error", (err) => { console.log("error " + err.code); process.exitCode = 1; });
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_node_trusts_the_ca_with_node_extra_ca_certs(server, ca):
+    url = f"https://{STAGING}:{server.edge_port}/api/v1/companies"
+
+    def run(env: dict[str, str]) -> str:
+        return subprocess.run(
+            ["node", "-e", NODE_GET, url],
+            capture_output=True, text=True, timeout=30, env={"PATH": os.environ["PATH"], **env},
+        ).stdout  # fmt: skip
+
+    trusted = run({"NODE_EXTRA_CA_CERTS": str(ca)})
+    status, body = trusted.split(" ", 1)
+    assert status == "400"  # JOSS's own answer to a request without its headers
+    assert json.loads(body)["message"] == "Missing required headers"
+    assert run({}).startswith("error SELF_SIGNED_CERT_IN_CHAIN")  # untrusted without it
+
+
+JAVA_GET = """
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+public class Get {
+    public static void main(String[] args) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(args[0])).build(),
+            HttpResponse.BodyHandlers.ofString());
+        System.out.println(response.statusCode() + " " + response.body());
+    }
+}
+"""
+
+
+def java_home() -> Path:
+    out = subprocess.run(
+        ["java", "-XshowSettings:properties", "-version"], capture_output=True, text=True
+    ).stderr
+    return Path(re.search(r"java\.home = (.+)", out).group(1).strip())  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(
+    shutil.which("java") is None or shutil.which("keytool") is None,
+    reason="java and keytool are not installed",
+)
+def test_java_trusts_the_ca_imported_into_a_copy_of_cacerts(server, ca, tmp_path):
+    # The README's recipe, word for word but for the paths.
+    store = tmp_path / "mock-cacerts"
+    shutil.copy(java_home() / "lib" / "security" / "cacerts", store)
+    subprocess.run(
+        ["keytool", "-importcert", "-noprompt", "-alias", "mock-server", "-file", str(ca),
+         "-keystore", str(store), "-storepass", "changeit"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    hosts = tmp_path / "hosts"
+    hosts.write_text(f"127.0.0.1 {KYC_STG}\n")
+    source = tmp_path / "Get.java"
+    source.write_text(JAVA_GET)
+    result = subprocess.run(
+        ["java", f"-Djavax.net.ssl.trustStore={store}",
+         "-Djavax.net.ssl.trustStorePassword=changeit", f"-Djdk.net.hosts.file={hosts}",
+         str(source), f"https://{KYC_STG}:{server.edge_port}/kyc/v1/generate-url"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.split(" ", 1)
+    assert 400 <= int(status) < 500
+    assert by_name("kyc").contract.is_error(json.loads(body)), body

@@ -19,11 +19,12 @@ EDGE_KEY = "mock_server.edge_host"
 
 
 def bare_host(host: str) -> str:
-    """``Host`` without its port, lower-case: ``[::1]:7443`` -> ``::1``."""
+    """``Host`` without its port, lower-case, without a trailing dot (a fully qualified name):
+    ``[::1]:7443`` -> ``::1``, ``Joss.Kemnaker.go.id.:7443`` -> ``joss.kemnaker.go.id``."""
     host = host.strip().lower()
     if host.startswith("["):
         return host[1 : host.find("]")] if "]" in host else host[1:]
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return (host.rsplit(":", 1)[0] if host.count(":") == 1 else host).rstrip(".")
 
 
 def header(scope: Scope, name: bytes) -> str | None:
