@@ -447,3 +447,27 @@ def test_java_trusts_the_ca_imported_into_a_copy_of_cacerts(server, ca, tmp_path
     status, body = result.stdout.split(" ", 1)
     assert 400 <= int(status) < 500
     assert by_name("kyc").contract.is_error(json.loads(body)), body
+
+
+def test_a_providers_host_list_is_configurable(tmp_path):
+    erp = "erp-api.example.co.id"
+    with running_server(None, "--sales-order-hosts", f"{erp},ERP2.example.co.id") as server:
+        ca = ca_path(server)
+        for host in (erp, "erp2.example.co.id"):
+            with edge_client(server, host, ca, auth=SalesOrderAuth()) as client:
+                assert client.get("/api/v1/products").status_code == 200
+        # The replaced name is served no more, and no longer in the certificate either.
+        with (
+            edge_client(server, "sales-order.mock.test", ca) as client,
+            pytest.raises(
+                httpx.ConnectError, match=re.escape("not valid for 'sales-order.mock.test'")
+            ),
+        ):
+            client.get("/api/v1/products")
+        replaced = httpx.get(
+            f"https://127.0.0.1:{server.edge_port}/api/v1/products",
+            headers={"Host": "sales-order.mock.test"},
+            verify=trusting(ca),
+        )
+    assert replaced.status_code == 421
+    assert replaced.json()["hosts"]["sales_order"] == [erp, "erp2.example.co.id"]
