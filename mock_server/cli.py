@@ -220,6 +220,7 @@ def cmd_reset(ns: argparse.Namespace) -> int:
                 return 0
     settings, provider_settings = load_settings(ns)
     services = Services(settings, PROVIDERS, provider_settings)
+    services.check_state()  # reset drops tables: never in a file that is not the sandbox's
     if ns.provider:
         services.open()
         seconds = services.reset_provider(ns.provider)

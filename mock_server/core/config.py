@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the state database (a SQLite file by default)",
     )
     memory: bool = Field(False, description="keep all state in memory; gone when the process ends")
+    adopt_database: bool = Field(
+        False,
+        description="use a SQLite file that mock-server did not create, adding its tables to it",
+    )
     journal_retention: int = Field(
         10_000, ge=100, description="how many journal entries are kept; the oldest are pruned"
     )
