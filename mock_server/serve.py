@@ -29,10 +29,12 @@ class SandboxServer(uvicorn.Server):
 
 
 def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
-    if not settings.on_loopback and settings.admin_token is None:
+    token = settings.admin_token.get_secret_value() if settings.admin_token else ""
+    if not settings.on_loopback and not token.strip():
         raise ConfigError(
             f"listening on {settings.host} exposes the control plane: "
             "set MOCK_ADMIN_TOKEN to the bearer token it should require"
+            + (" (it is set, but empty)" if settings.admin_token is not None else "")
         )
     configure_logging(settings.log_level)
     sandbox = Sandbox(settings, provider_settings).open()

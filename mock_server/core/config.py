@@ -23,6 +23,10 @@ class Settings(BaseSettings):
         None,
         description="bearer token the control plane requires when listening beyond loopback",
     )
+    admin_hosts: str = Field(
+        "",
+        description="comma-separated host names the control plane answers besides loopback ones",
+    )
     database_url: str = Field(
         "sqlite:///mock.db",
         description="SQLAlchemy URL of the state database (a SQLite file by default)",
@@ -81,6 +85,10 @@ class Settings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def admin_host_names(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.admin_hosts.split(",") if h.strip())
 
     @property
     def effective_database_url(self) -> str:
