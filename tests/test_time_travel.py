@@ -121,3 +121,25 @@ def test_the_banner_says_when_the_clock_is_frozen(tmp_path: Path):
         assert "frozen at 2030-01-02T03:04:05.000Z" in line
         assert "request timestamps must follow the sandbox clock" in line
         assert "mock-server clock --resume" in line
+
+
+def test_now_stamps_the_sandbox_time_where_only_the_sandbox_clock_counts(tmp_path: Path):
+    """The documented `now=`: with MOCK_TIMESTAMP_CLOCK=sandbox and a frozen clock, the reference
+    clients stamped from the plugin's clock are served; stamped from the machine's, refused."""
+    from mock_server.admin.client import AdminClient
+    from mock_server.clients import DigitalentAuth
+    from mock_server.pytest_plugin import Clock
+
+    with running_server(None, "--timestamp-clock", "sandbox") as server:
+        admin = AdminClient(server.url("admin"))
+        clock = Clock(admin)
+        clock.freeze("2030-01-02T03:04:05Z")
+        path = "/api/public/pelatihan/akademi"
+        base = server.url("digitalent")
+        with httpx.Client(base_url=base, auth=DigitalentAuth(now=clock.now)) as http:
+            assert http.get(path).status_code == 200
+        with httpx.Client(base_url=base, auth=DigitalentAuth()) as http:
+            assert http.get(path).status_code == 408
+        sales = SalesOrderAuth(now=lambda: clock.now().timestamp())
+        with httpx.Client(base_url=server.url("sales_order"), auth=sales) as http:
+            assert http.get(ORDERS).status_code == 200
