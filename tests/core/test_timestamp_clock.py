@@ -142,3 +142,60 @@ def test_moving_the_clock_back_and_forth_never_reopens_a_replay(sandbox, client_
     sandbox.services.purge_request_ids()
     replay = client.post(AKADEMI, content=body, headers=headers)
     assert replay.status_code == 409, replay.text
+
+
+# -- the step alone -------------------------------------------------------------------------------
+def step_context(*, now: float, wall_now: float | None, timestamp_clock: str = "either") -> Any:
+    from mock_server.core.context import RequestContext
+    from mock_server.core.journal import Record
+
+    record = Record(
+        id="x", at=now, provider="p", method="GET", path="/", query="", headers=[], body=b""
+    )
+    return RequestContext(
+        provider="p", method="GET", path="/", query="", headers={}, body=b"", record=record,
+        now=now, replay=None, backend=None, wall_now=wall_now,
+        timestamp_clock=timestamp_clock,
+    )  # fmt: skip
+
+
+def check(req: Any, sent_at: float) -> None:
+    from mock_server.core.auth import timestamp_window
+
+    timestamp_window(
+        req, sent_at, window=300, header="X-TIMESTAMP", status=401, rule="timestamp_window",
+        message="Request timestamp out of range",
+    )  # fmt: skip
+
+
+SANDBOX_NOW, WALL_NOW = 2_000_000_000.0, 1_999_956_740.0  # the sandbox 43,260 s ahead
+
+
+@pytest.mark.parametrize(
+    ("sent_at", "matched"),
+    [(SANDBOX_NOW - 299, "sandbox clock"), (WALL_NOW + 299, WALL)],
+)
+def test_the_step_accepts_either_window_and_records_which(sent_at, matched):
+    req = step_context(now=SANDBOX_NOW, wall_now=WALL_NOW)
+    check(req, sent_at)
+    assert req.record.diagnosis["timestamp_clock"]["matched"] == matched
+
+
+@pytest.mark.parametrize("sent_at", [WALL_NOW - 301, WALL_NOW + 301, SANDBOX_NOW + 301, 0.0])
+def test_the_step_refuses_a_timestamp_outside_both_windows(sent_at):
+    from mock_server.core.errors import ProviderError
+
+    req = step_context(now=SANDBOX_NOW, wall_now=WALL_NOW)
+    with pytest.raises(ProviderError) as refused:
+        check(req, sent_at)
+    assert refused.value.status == 401
+    assert refused.value.diagnosis["timestamp_clock"]["matched"] == "neither"
+
+
+def test_the_step_in_sandbox_only_mode_refuses_the_wall_clock():
+    from mock_server.core.errors import ProviderError
+
+    req = step_context(now=SANDBOX_NOW, wall_now=WALL_NOW, timestamp_clock="sandbox")
+    with pytest.raises(ProviderError):
+        check(req, WALL_NOW)
+    check(req, SANDBOX_NOW)  # the sandbox's own window still passes
