@@ -109,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", help="console log level: debug, info, warning (MOCK_LOG_LEVEL)"
     )
+    serve.add_argument(
+        "--timestamp-clock",
+        choices=("either", "sandbox"),
+        help="once the sandbox clock is moved, a request's own timestamp may match either the "
+        "sandbox's or the machine's clock, or only the sandbox's (MOCK_TIMESTAMP_CLOCK; "
+        "default either)",
+    )
     for provider in PROVIDERS:
         group = serve.add_argument_group(f"{provider.flag} ({provider.title})")
         for field, info in provider.settings_cls.model_fields.items():
@@ -157,9 +164,9 @@ def add_state_flags(parser: argparse.ArgumentParser) -> None:
 def load_settings(ns: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
     given = {k: v for k, v in vars(ns).items() if v is not None}
     core: dict[str, Any] = {}
-    for flag, field in (("host", "host"), ("admin_port", "admin_port"), ("log_level", "log_level")):
-        if flag in given:
-            core[field] = given[flag]
+    for field in ("host", "admin_port", "log_level", "timestamp_clock"):
+        if field in given:
+            core[field] = given[field]
     if "db" in given:
         core["database_url"] = sqlite_url_for(given["db"])
     if given.get("memory"):

@@ -5,6 +5,7 @@ import logging
 import signal
 import socket
 import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +13,7 @@ import uvicorn
 
 from mock_server import __version__
 from mock_server.app import Sandbox
+from mock_server.core.clock import iso_z
 from mock_server.core.config import ConfigError, Settings
 from mock_server.http11 import Http11Protocol
 from mock_server.registry import ADMIN
@@ -130,6 +132,9 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
         rows.extend(("", "", "", extra) for extra in creds[1:])
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [f"mock-server {__version__}  state: {state}"]
+    clock_line = moved_clock_line(sandbox)
+    if clock_line:
+        lines.append(clock_line)
     for row in rows:
         lines.append(
             "  "
@@ -138,6 +143,25 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
             + row[3]
         )
     return "\n".join(lines)
+
+
+def moved_clock_line(sandbox: Sandbox) -> str | None:
+    """The banner's word on a moved clock: it is kept in the state, so a restart would otherwise
+    serve yesterday's frozen instant or a 12-hour offset without a hint. None when it runs true."""
+    frozen_at, offset = sandbox.services.clock.stored()
+    if frozen_at is not None:
+        how = f"frozen at {iso_z(frozen_at)}"
+    elif offset:
+        ahead = "ahead of" if offset > 0 else "behind"
+        how = f"{abs(offset):g} s {ahead} real time (now {iso_z(time.time() + offset)})"
+    else:
+        return None
+    timestamps = (
+        "request timestamps may follow either clock"
+        if sandbox.settings.timestamp_clock == "either"
+        else "request timestamps must follow the sandbox clock"
+    )
+    return f"  clock: {how}; {timestamps}. `mock-server clock --resume` returns to real time."
 
 
 def bind(host: str, port: int, name: str) -> socket.socket:

@@ -5,6 +5,7 @@ Every field can be set with an environment variable (prefix ``MOCK_``) or a CLI 
 
 import ipaddress
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -65,6 +66,11 @@ class Settings(BaseSettings):
         ge=0,
         le=50,
         description="request ids consumed within this many ms share one commit (0: same loop turn)",
+    )
+    timestamp_clock: Literal["either", "sandbox"] = Field(
+        "either",
+        description="which clock a request's own timestamp must fall within the window of, once "
+        "the sandbox clock is moved: either (the sandbox's or the machine's) or sandbox (only)",
     )
     seed: int = Field(20231, description="Faker seed: the same demo data on every machine")
     log_level: str = Field("info", description="console log level: debug, info, warning")

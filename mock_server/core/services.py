@@ -157,11 +157,18 @@ class Services:
                 self.journal.flush()
                 if time.monotonic() - last_purge > REPLAY_PURGE_SECONDS:
                     last_purge = time.monotonic()
-                    now = self.clock.timestamp()
-                    for name, settings in self.provider_settings.items():
-                        self.replay.purge(name, now - settings.replay_horizon())
+                    self.purge_request_ids()
             except Exception:
                 log.exception("journal flush or replay purge failed; retrying")
+
+    def purge_request_ids(self) -> int:
+        """Forget request ids past each provider's horizon. By the earlier of the sandbox's and
+        the machine's clock: a request may pass the window by either (``consumed_at``)."""
+        now = min(self.clock.timestamp(), time.time())
+        return sum(
+            self.replay.purge(name, now - settings.replay_horizon())
+            for name, settings in self.provider_settings.items()
+        )
 
     def flush(self) -> None:
         """Everything buffered written, and the state file complete on its own."""
