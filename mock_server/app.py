@@ -67,6 +67,7 @@ class Sandbox:
                 limiter=services.limiter,
                 replay=services.replay,
                 backend=backend,
+                timestamp_clock=self.settings.timestamp_clock,
             )
             if provider.admin_router is not None:
                 admin_routers.append((f"/__admin/{provider.flag}", provider.admin_router(backend)))

@@ -112,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", help="console log level: debug, info, warning (MOCK_LOG_LEVEL)"
     )
+    serve.add_argument(
+        "--timestamp-clock",
+        choices=("either", "sandbox"),
+        help="once the sandbox clock is moved, a request's own timestamp may match either the "
+        "sandbox's or the machine's clock, or only the sandbox's (MOCK_TIMESTAMP_CLOCK; "
+        "default either)",
+    )
     add_tls_flags(serve)
     for provider in PROVIDERS:
         group = serve.add_argument_group(f"{provider.flag} ({provider.title})")
@@ -216,9 +223,9 @@ def add_state_flags(parser: argparse.ArgumentParser) -> None:
 def load_settings(ns: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
     given = {k: v for k, v in vars(ns).items() if v is not None}
     core: dict[str, Any] = {}
-    for flag, field in (("host", "host"), ("admin_port", "admin_port"), ("log_level", "log_level")):
-        if flag in given:
-            core[field] = given[flag]
+    for field in ("host", "admin_port", "log_level", "timestamp_clock"):
+        if field in given:
+            core[field] = given[field]
     core |= {field: given[field] for field in TLS_FIELDS if field in given}
     if "db" in given:
         core["database_url"] = sqlite_url_for(given["db"])
@@ -282,6 +289,7 @@ def cmd_reset(ns: argparse.Namespace) -> int:
                 return 0
     settings, provider_settings = load_settings(ns)
     services = Services(settings, PROVIDERS, provider_settings)
+    services.check_state()  # reset drops tables: never in a file that is not the sandbox's
     if ns.provider:
         services.open()
         seconds = services.reset_provider(ns.provider)

@@ -8,6 +8,7 @@ import socket
 import ssl
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import uvicorn
 from mock_server import __version__
 from mock_server.app import EDGE, Sandbox
 from mock_server.core import tls
+from mock_server.core.clock import iso_z
 from mock_server.core.config import ConfigError, Settings
 from mock_server.http11 import Http11Protocol
 from mock_server.registry import ADMIN
@@ -63,10 +65,12 @@ class SandboxServer(uvicorn.Server):
 
 
 def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
-    if not settings.on_loopback and settings.admin_token is None:
+    token = settings.admin_token.get_secret_value() if settings.admin_token else ""
+    if not settings.on_loopback and not token.strip():
         raise ConfigError(
             f"listening on {settings.host} exposes the control plane: "
             "set MOCK_ADMIN_TOKEN to the bearer token it should require"
+            + (" (it is set, but empty)" if settings.admin_token is not None else "")
         )
     configure_logging(settings.log_level)
     sandbox = Sandbox(settings, provider_settings).open()
@@ -237,6 +241,9 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
         rows.extend(("", "", "", extra) for extra in creds[1:])
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [f"mock-server {__version__}  state: {state}"]
+    clock_line = moved_clock_line(sandbox)
+    if clock_line:
+        lines.append(clock_line)
     for row in rows:
         lines.append(
             "  "
@@ -245,6 +252,25 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
             + row[3]
         )
     return "\n".join(lines)
+
+
+def moved_clock_line(sandbox: Sandbox) -> str | None:
+    """The banner's word on a moved clock: it is kept in the state, so a restart would otherwise
+    serve yesterday's frozen instant or a 12-hour offset without a hint. None when it runs true."""
+    frozen_at, offset = sandbox.services.clock.stored()
+    if frozen_at is not None:
+        how = f"frozen at {iso_z(frozen_at)}"
+    elif offset:
+        ahead = "ahead of" if offset > 0 else "behind"
+        how = f"{abs(offset):g} s {ahead} real time (now {iso_z(time.time() + offset)})"
+    else:
+        return None
+    timestamps = (
+        "request timestamps may follow either clock"
+        if sandbox.settings.timestamp_clock == "either"
+        else "request timestamps must follow the sandbox clock"
+    )
+    return f"  clock: {how}; {timestamps}. `mock-server clock --resume` returns to real time."
 
 
 def bind(host: str, port: int, name: str) -> socket.socket:

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server.admin.protocol import Admin, AdminError
 from mock_server.admin.routes import router
 from mock_server.core.config import Settings
-from mock_server.core.pipeline import NO_TELEMETRY
+from mock_server.core.pipeline import NO_TELEMETRY, replay_body
 
 
 def build_admin(
@@ -37,6 +37,13 @@ def build_admin(
         assert isinstance(exc, AdminError)
         return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
+    # Added last, so it runs first: a refused request is never read, let alone acted on.
+    app.add_middleware(
+        BrowserGuard,
+        hosts=LOOPBACK_NAMES | settings.admin_host_names | listening_name(settings.host),
+        open_to_loopback=token is None,
+        max_body_bytes=settings.max_body_bytes,
+    )
     app.add_exception_handler(AdminError, on_admin_error)
     app.include_router(router)
     for prefix, extra_router in extra:
@@ -68,3 +75,114 @@ class RequireToken:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+# What a browser may send cross-site without asking first (a CORS "simple" request).
+SIMPLE_CONTENT_TYPES = (b"text/plain", b"application/x-www-form-urlencoded", b"multipart/form-data")
+
+
+def listening_name(host: str) -> frozenset[str]:
+    return frozenset() if host in {"", "0.0.0.0", "::"} else frozenset({host.lower()})
+
+
+def host_name(value: bytes) -> str:
+    """``Host`` or ``Origin`` without scheme and port, lower-cased."""
+    text = value.decode("latin-1").lower().rpartition("://")[2]
+    if text.startswith("["):  # [::1]:7100
+        return text.partition("]")[0] + "]"
+    return text.rpartition(":")[0] if text.count(":") == 1 else text
+
+
+class BrowserGuard:
+    """Keeps web pages out of the control plane, which is open (no token) on loopback.
+
+    While it is open:
+    - DNS rebinding: a page on ``evil.example`` whose name is made to resolve to 127.0.0.1 sends
+      ``Host: evil.example``. Only loopback names, the listening address and ``MOCK_ADMIN_HOSTS``
+      are answered (421 otherwise).
+    - Cross-site requests: a browser sends ``Origin`` with them; a state change from a page of
+      another host is refused (403). Clients that are not browsers (curl, the CLI, the pytest
+      plugin) send no ``Origin``.
+    With a token, the token protects it instead: a page cannot send ``Authorization`` cross-site
+    without a CORS preflight, which is never granted, and Docker users reach it by any name.
+    Always:
+    - a POST with a form or text body (what a page may send cross-site without asking first)
+      is refused (415);
+    - the body limit applies before the body is read: by Content-Length, or counted as a
+      chunked body arrives (413).
+    """
+
+    def __init__(
+        self, app: ASGIApp, hosts: frozenset[str], open_to_loopback: bool, max_body_bytes: int
+    ) -> None:
+        self.app = app
+        self.hosts = hosts
+        self.open_to_loopback = open_to_loopback
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        refusal = self.refusal(scope["method"], headers)
+        if refusal is not None:
+            status, detail = refusal
+            await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
+            return
+        if b"content-length" in headers or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)  # a declared length was checked above
+            return
+        # A chunked body: read it here, counting, so the limit answers 413 in this shape (a
+        # handler reading it would turn any error into FastAPI's 400 "error parsing the body").
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_body_bytes:
+                detail = (
+                    f"the request body is over the limit of {self.max_body_bytes} bytes "
+                    "(MOCK_MAX_BODY_BYTES)"
+                )
+                await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
+                return
+        await self.app(scope, replay_body(bytes(body), receive), send)
+
+    def refusal(self, method: str, headers: dict[bytes, bytes]) -> tuple[int, str] | None:
+        host = headers.get(b"host")
+        if self.open_to_loopback and host is not None and host_name(host) not in self.hosts:
+            known = ", ".join(sorted(self.hosts))
+            return 421, (
+                f"the control plane does not answer to the host name {host_name(host)!r} "
+                f"(known: {known}; add names with MOCK_ADMIN_HOSTS)"
+            )
+        origin = headers.get(b"origin")
+        cross_site = origin is not None and (
+            origin == b"null" or host_name(origin) not in self.hosts
+        )
+        if self.open_to_loopback and cross_site and method not in SAFE_METHODS:
+            return 403, (
+                f"a {method} from the web page at {(origin or b'').decode('latin-1')} is "
+                "refused: the control plane takes state changes only from its own pages and "
+                "from clients that are not browsers"
+            )
+        if method == "POST":
+            kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if kind in SIMPLE_CONTENT_TYPES:
+                return 415, (
+                    f"the control plane takes JSON (Content-Type: application/json), "
+                    f"not {kind.decode('latin-1')}"
+                )
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_body_bytes:
+            return 413, (
+                f"the request body is {int(length)} bytes; the limit is {self.max_body_bytes} "
+                "bytes (MOCK_MAX_BODY_BYTES)"
+            )
+        return None

@@ -90,7 +90,10 @@ class ControlIn(BaseModel):
 
 
 class ClientIn(BaseModel):
-    client_id: str | None = Field(default=None, min_length=1, max_length=128)
+    # URL-safe characters only: the id goes into paths (rotate, activate) and signed headers.
+    client_id: str | None = Field(
+        default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._~-]+$"
+    )
     name: str = Field(default="", max_length=200)
 
 

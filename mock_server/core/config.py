@@ -5,6 +5,7 @@ Every field can be set with an environment variable (prefix ``MOCK_``) or a CLI 
 
 import ipaddress
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,11 +24,19 @@ class Settings(BaseSettings):
         None,
         description="bearer token the control plane requires when listening beyond loopback",
     )
+    admin_hosts: str = Field(
+        "",
+        description="comma-separated host names the control plane answers besides loopback ones",
+    )
     database_url: str = Field(
         "sqlite:///mock.db",
         description="SQLAlchemy URL of the state database (a SQLite file by default)",
     )
     memory: bool = Field(False, description="keep all state in memory; gone when the process ends")
+    adopt_database: bool = Field(
+        False,
+        description="use a SQLite file that mock-server did not create, adding its tables to it",
+    )
     journal_retention: int = Field(
         10_000, ge=100, description="how many journal entries are kept; the oldest are pruned"
     )
@@ -57,6 +66,11 @@ class Settings(BaseSettings):
         ge=0,
         le=50,
         description="request ids consumed within this many ms share one commit (0: same loop turn)",
+    )
+    timestamp_clock: Literal["either", "sandbox"] = Field(
+        "either",
+        description="which clock a request's own timestamp must fall within the window of, once "
+        "the sandbox clock is moved: either (the sandbox's or the machine's) or sandbox (only)",
     )
     seed: int = Field(20231, description="Faker seed: the same demo data on every machine")
     log_level: str = Field("info", description="console log level: debug, info, warning")
@@ -97,6 +111,10 @@ class Settings(BaseSettings):
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    @property
+    def admin_host_names(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.admin_hosts.split(",") if h.strip())
 
     @property
     def trusted_proxy_addresses(self) -> frozenset[str]:

@@ -15,7 +15,7 @@ the ``Principal`` it established; the handler receives the same context through 
 import asyncio
 import logging
 import time
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -60,8 +60,10 @@ class ProviderPipeline:
         limiter: RateLimiter,
         replay: ReplayGuard,
         backend: object,
+        timestamp_clock: Literal["either", "sandbox"] = "either",
     ) -> None:
         self.name = name
+        self.timestamp_clock: Literal["either", "sandbox"] = timestamp_clock
         self.backend = backend
         self.app = app
         self.authenticate = authenticate
@@ -82,6 +84,9 @@ class ProviderPipeline:
         started = time.perf_counter()
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
         now = self.clock.timestamp()  # read once: the whole request sees one sandbox time
+        # Clients stamp requests from their own clock: once the sandbox's is moved, the window
+        # checks may need the machine's too (core.auth.timestamp_window).
+        wall_now = time.time() if self.clock.moved else None
         rec = Record(
             id=new_journal_id(),
             at=now,
@@ -106,6 +111,8 @@ class ProviderPipeline:
             replay=self.replay,
             backend=self.backend,
             lenient=control.auth_mode == "lenient",
+            wall_now=wall_now,
+            timestamp_clock=self.timestamp_clock,
             edge_host=edge_host(scope),
         )
         attach(scope, ctx)
