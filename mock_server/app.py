@@ -134,6 +134,8 @@ class Sandbox:
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def startup(self) -> None:
+        # From here on this thread serves every port: a lock held elsewhere must not stall it.
+        self.services.db.set_busy_timeout(self.settings.db_busy_timeout_ms)
         self._maintenance = asyncio.create_task(self.services.maintain())
 
     async def shutdown(self) -> None:

@@ -5,15 +5,18 @@ Open on loopback. Listening anywhere else, every endpoint but the health check r
 """
 
 import hmac
+import sqlite3
 from collections.abc import Sequence
 
 from fastapi import APIRouter, FastAPI, Request
+from sqlalchemy.exc import OperationalError
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin.protocol import Admin, AdminError
 from mock_server.admin.routes import router
 from mock_server.core.config import Settings
+from mock_server.core.db import is_busy
 from mock_server.core.pipeline import NO_TELEMETRY, replay_body
 
 
@@ -44,7 +47,19 @@ def build_admin(
         open_to_loopback=token is None,
         max_body_bytes=settings.max_body_bytes,
     )
+
+    async def on_database_error(request: Request, exc: Exception) -> Response:
+        if not is_busy(exc):
+            raise exc  # a real failure: the server's 500 and the traceback in the console
+        return JSONResponse(
+            {"detail": "the state database is locked by another process; retry shortly"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
     app.add_exception_handler(AdminError, on_admin_error)
+    app.add_exception_handler(sqlite3.OperationalError, on_database_error)
+    app.add_exception_handler(OperationalError, on_database_error)
     app.include_router(router)
     for prefix, extra_router in extra:
         app.include_router(extra_router, prefix=prefix)

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     max_connections: int = Field(
         1000, ge=1, description="connections held at once, all ports together; more are refused"
     )
+    db_busy_timeout_ms: int = Field(
+        50,
+        ge=0,
+        le=60_000,
+        description="ms a request waits for a state database another process holds; then 503",
+    )
     replay_commit_window_ms: float = Field(
         0.5,
         ge=0,

@@ -13,6 +13,7 @@ for a thread hop; a networked database would change that trade.
 """
 
 import hashlib
+import sqlite3
 import threading
 import time
 from collections import namedtuple
@@ -37,6 +38,17 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Field, SQLModel
 
 IntegrityError = exc.IntegrityError  # raised through SQLAlchemy; Prepared raises the driver's own
+# SQLite waits this long for a lock at start-up and in other threads (seeding, resets, the CLI).
+START_BUSY_TIMEOUT_MS = 5000
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite's "database is locked" (another process holds the file),
+    raised by the driver itself (``Prepared``) or wrapped by SQLAlchemy."""
+    driver = getattr(error, "orig", error)
+    return isinstance(driver, sqlite3.OperationalError) and (
+        "locked" in str(driver) or "busy" in str(driver)
+    )
 
 
 class MockMeta(SQLModel, table=True):
@@ -93,7 +105,7 @@ class Database:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={START_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     def connection(self) -> Connection:
@@ -114,6 +126,12 @@ class Database:
                 self._connections.append((threading.current_thread(), conn))
             self._local.conn = conn
         return conn
+
+    def set_busy_timeout(self, ms: int) -> None:
+        """How long this thread's connection waits for a lock. SQLite waits inside the call, so
+        on the event loop's thread every port would wait with it: serving sets it short."""
+        if self.is_sqlite:
+            self.raw().execute(f"PRAGMA busy_timeout={int(ms)}")
 
     def raw(self) -> Any:
         """This thread's DB-API connection, under ``connection()``, for ``Prepared`` statements."""

@@ -128,10 +128,18 @@ class Journal:
             batch, self._buffer = self._buffer, []
         if not batch:
             return 0
+        try:
+            self._insert.run_many([self._row(rec) for rec in batch])
+        except Exception:
+            # Kept for the next flush (the database may be locked by another process for a
+            # while); bounded, so a long lock cannot grow memory without end.
+            with self._lock:
+                self._buffer[:0] = batch[-self.retention :]
+                del self._buffer[: max(0, len(self._buffer) - self.retention)]
+            raise
         # The console shows the same lines, written here in one go rather than once a request.
         if log.isEnabledFor(logging.INFO):
             log.info("\n".join(console_line(rec) for rec in batch))
-        self._insert.run_many([self._row(rec) for rec in batch])
         self._written += len(batch)
         if self._written >= PRUNE_EVERY:
             self._written = 0

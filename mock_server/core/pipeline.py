@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mock_server.core.clock import Clock
 from mock_server.core.context import RequestContext, attach, context_of
 from mock_server.core.control import Control, Controls, RateLimiter
+from mock_server.core.db import is_busy
 from mock_server.core.edge import edge_host
 from mock_server.core.errors import ProviderError
 from mock_server.core.faults import FaultBook, FaultRuleDict
@@ -157,11 +158,14 @@ class ProviderPipeline:
                 note_rejection(rec, err)
                 response = self.render_error(err, Request(scope))
                 await respond(response, err, scope, receive, send_journaled)
-        except Exception:
+        except Exception as exc:
             # Never a traceback to the client: log it here, answer in the provider's shape.
-            log.exception("%s %s %s failed", self.name, rec.method, rec.path)
-            if not rec.status:
+            if is_busy(exc):
+                crash = database_busy()  # another process holds the state file: say so, briefly
+            else:
+                log.exception("%s %s %s failed", self.name, rec.method, rec.path)
                 crash = internal_error()
+            if not rec.status:
                 note_rejection(rec, crash)
                 response = self.render_error(crash, Request(scope))
                 await respond(response, crash, scope, receive, send_journaled)
@@ -327,6 +331,24 @@ def payload_too_large(size: int, limit: int) -> ProviderError:
         "body_too_large",
         "Payload Too Large",
         detail=f"the request body is {size} bytes; the limit is {limit} bytes",
+    )
+
+
+def database_busy() -> ProviderError:
+    return ProviderError(
+        503,
+        "database_busy",
+        "Service Unavailable",
+        detail="the sandbox's state database is locked by another process; retry shortly",
+        headers={"Retry-After": "1"},
+        diagnosis={
+            "hints": [
+                "another program (a second mock-server on the same --db, a SQLite browser, a "
+                "backup) holds a write lock on the state file; close it, or give each "
+                "sandbox its own file",
+                "MOCK_DB_BUSY_TIMEOUT_MS sets how long a request waits for the lock",
+            ]
+        },
     )
 
 

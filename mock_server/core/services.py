@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 from mock_server.core.clock import Clock, write_clock
 from mock_server.core.config import Settings
 from mock_server.core.control import Control, Controls, RateLimiter
-from mock_server.core.db import Database, schema_fingerprint, table_of
+from mock_server.core.db import Database, is_busy, schema_fingerprint, table_of
 from mock_server.core.faults import FaultBook
 from mock_server.core.journal import Journal
 from mock_server.core.provider import Provider, ProviderContext, ProviderSettings, SeedContext
@@ -151,6 +151,7 @@ class Services:
     async def maintain(self) -> None:
         """Forever: flush the journal every 0.1 s, purge expired request ids every minute."""
         last_purge = time.monotonic()
+        locked = False
         while True:
             await asyncio.sleep(JOURNAL_FLUSH_SECONDS)
             try:
@@ -158,8 +159,19 @@ class Services:
                 if time.monotonic() - last_purge > REPLAY_PURGE_SECONDS:
                     last_purge = time.monotonic()
                     self.purge_request_ids()
-            except Exception:
-                log.exception("journal flush or replay purge failed; retrying")
+            except Exception as exc:
+                if not is_busy(exc):
+                    log.exception("journal flush or replay purge failed; retrying")
+                elif not locked:  # one line per lock, not ten a second
+                    log.warning(
+                        "the state database is locked by another process; requests that need "
+                        "it get 503 and the journal waits until it is free"
+                    )
+                locked = True
+            else:
+                if locked:
+                    log.warning("the state database is free again; the journal caught up")
+                locked = False
 
     def purge_request_ids(self) -> int:
         """Forget request ids past each provider's horizon. By the earlier of the sandbox's and

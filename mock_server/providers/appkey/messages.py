@@ -84,6 +84,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "body_too_large": both("Ukuran body terlalu besar", "Payload too large"),
     "body_timeout": both("Body permintaan terlambat", "Request timeout"),
     "body_incomplete": both("Body permintaan tidak lengkap", "Incomplete request body"),
+    "database_busy": both("Layanan sedang sibuk, coba lagi", "Service busy, retry shortly"),
     "internal": both("Terjadi kesalahan pada server", "Internal server error"),
     "http_error": both("Permintaan tidak dapat diproses", "The request could not be processed"),
 }
