@@ -62,7 +62,7 @@ def test_a_request_needing_a_locked_database_gets_503_in_the_providers_shape(
         "message": "Service Unavailable",
         "detail": "the sandbox's state database is locked by another process; retry shortly",
     }
-    assert waited < 2  # the bounded wait (50 ms by default), not SQLite's 5 s
+    assert waited < 2  # the bounded wait (25 ms a statement by default), not SQLite's 5 s
     # Free again: the next request is served, and the refused one is in the journal.
     assert signed_post(server).status_code == 200
     entry = httpx.get(
@@ -96,7 +96,7 @@ def test_other_ports_keep_answering_while_the_database_is_locked(
         holder.execute("ROLLBACK")
         holder.close()
     assert set(statuses) == {503}
-    assert slowest < 1.0  # measured ~0.09 s: one request's bounded wait at most
+    assert slowest < 1.0  # measured 37-66 ms (bench/database_lock.py): a bounded wait or two
     # The journal kept what it could not write during the lock.
     count = httpx.get(
         f"{server.url('admin')}/__admin/requests/count", params={"rule": "database_busy"}

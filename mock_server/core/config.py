@@ -62,7 +62,7 @@ class Settings(BaseSettings):
         1000, ge=1, description="connections held at once, all ports together; more are refused"
     )
     db_busy_timeout_ms: int = Field(
-        50,
+        25,
         ge=0,
         le=60_000,
         description="ms a request waits for a state database another process holds; then 503",

@@ -153,7 +153,9 @@ class Services:
         last_purge = time.monotonic()
         locked = False
         while True:
-            await asyncio.sleep(JOURNAL_FLUSH_SECONDS)
+            # While another process holds the file, try once a second: each try waits for the
+            # lock on the event loop (up to MOCK_DB_BUSY_TIMEOUT_MS), delaying every port.
+            await asyncio.sleep(1.0 if locked else JOURNAL_FLUSH_SECONDS)
             try:
                 self.journal.flush()
                 if time.monotonic() - last_purge > REPLAY_PURGE_SECONDS:
