@@ -20,7 +20,7 @@ import json
 import re
 from typing import Any
 
-from mock_server.core import auth
+from mock_server.core import auth, jsonbody
 from mock_server.core.clock import parse_iso8601
 from mock_server.core.context import Principal, RequestContext
 from mock_server.core.errors import ProviderError
@@ -150,7 +150,7 @@ def _body_variants(body: bytes) -> list[tuple[str, bytes]]:
     """Bodies a client may have signed instead of the bytes it sent."""
     variants = [("an empty body was signed, but the request has one", b"")] if body else []
     try:
-        parsed = json.loads(body)
+        parsed = jsonbody.loads(body)
     except ValueError:
         return variants
     for separators in ((",", ":"), (", ", ": ")):

@@ -20,6 +20,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from mock_server.core import jsonbody
 from mock_server.providers.joss.errors import bad_request, validation_error
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -162,13 +163,11 @@ def parse_json(body: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise bad_request(f"the body is not valid UTF-8 (byte {exc.start})") from None
     try:
-        return json.loads(text)
+        return jsonbody.loads(text)
     except json.JSONDecodeError as exc:
         raise bad_request(
             f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
-    except RecursionError:
-        raise bad_request("the JSON is nested too deeply") from None
 
 
 def _get(payload: Any, path: tuple[str, ...]) -> Any:

@@ -41,11 +41,11 @@ REQUIRED_HEADERS = ("Authorization", "X-CLIENT-ID", "X-TIMESTAMP", "X-SIGNATURE"
 CREDENTIAL = "private_key"
 
 
-def bearer_claims(jwt_secret: str, authorization: str) -> tokens.Claims:
+def bearer_claims(jwt_secret: str, authorization: str, now: float) -> tokens.Claims:
     _, token = auth.parse_bearer(authorization)
     if not token:
         raise tokens.invalid_token("Authorization must be 'Bearer <JWT>'")
-    return tokens.read(jwt_secret, token)
+    return tokens.read(jwt_secret, token, now)
 
 
 def build_authenticate(erp: Erp) -> Authenticate:
@@ -142,7 +142,8 @@ def unix_seconds(req: RequestContext[Any], timestamp: str) -> int | None:
     """X-TIMESTAMP as unix seconds; None when absent or (rejected) not digits."""
     if not timestamp:
         return None
-    if not timestamp.isdigit() or len(timestamp) > 15:
+    # isascii: "²" and other Unicode digits pass isdigit() but not int().
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 15:
         req.reject(
             ProviderError(
                 400,
@@ -165,7 +166,7 @@ def token_client_id(
     if not authorization:
         return None
     try:
-        claims = bearer_claims(jwt_secret, authorization)
+        claims = bearer_claims(jwt_secret, authorization, req.now)
     except ProviderError as err:
         req.reject(err)
         return tokens.unverified_client_id(authorization)  # lenient only: strict raised

@@ -151,9 +151,9 @@ class Partners:
             )
         return self.issue(client.client_id, now)
 
-    def claims(self, token: str) -> tokens.Claims:
+    def claims(self, token: str, now: float) -> tokens.Claims:
         """The claims of a token this sandbox issued, whatever its age; 401 for anything else."""
-        return tokens.read(self.settings.jwt_secret, token)
+        return tokens.read(self.settings.jwt_secret, token, now)
 
     def refresh(self, claims: tokens.Claims, now: float) -> Token:
         """A new token for one this sandbox issued: an expired one too, within the refresh
