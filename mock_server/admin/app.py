@@ -4,7 +4,6 @@ Open on loopback. Listening anywhere else, every endpoint but the health check r
 ``Authorization: Bearer <MOCK_ADMIN_TOKEN>``, and the sandbox refuses to start without a token.
 """
 
-import hmac
 from collections.abc import Sequence
 
 from fastapi import APIRouter, FastAPI, Request
@@ -13,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin.protocol import Admin, AdminError
 from mock_server.admin.routes import router
+from mock_server.core.compare import constant_time_equal
 from mock_server.core.config import Settings
 from mock_server.core.pipeline import NO_TELEMETRY
 
@@ -58,7 +58,7 @@ class RequireToken:
             if (
                 self.token is None
                 or scheme.lower() != b"bearer"
-                or not hmac.compare_digest(presented.strip(), self.token)
+                or not constant_time_equal(presented.strip(), self.token)
             ):
                 response = JSONResponse(
                     {"detail": "the control plane needs Authorization: Bearer <MOCK_ADMIN_TOKEN>"},
