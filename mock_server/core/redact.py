@@ -140,7 +140,11 @@ def redact_text(text: str) -> str:
         except ValueError:
             pass  # an excerpt cut short, or not JSON after all: by pattern below
         else:
-            text = json.dumps(_redact_parsed(parsed), ensure_ascii=False)
+            redacted = _redact_parsed(parsed)
+            if redacted != parsed:  # else keep the text as sent, byte for byte
+                compact = '":' in text and '": ' not in text
+                separators = (",", ":") if compact else (", ", ": ")
+                text = json.dumps(redacted, ensure_ascii=False, separators=separators)
     text = _PEM_PRIVATE.sub(
         r"-----BEGIN \1PRIVATE KEY----- <redacted> -----END \1PRIVATE KEY-----", text
     )
