@@ -156,6 +156,16 @@ def redact_text(text: str) -> str:
     return _FORM_FIELD.sub(lambda m: f"{m[1]}<redacted>", text)
 
 
+def redact_path(path: str, secret: "re.Pattern[str] | None") -> str:
+    """The path with ``secret``'s first group (a credential carried in the path) replaced by a
+    fingerprint, as for a header; unchanged without a pattern or a match."""
+    match = secret.match(path) if secret is not None else None
+    if match is None:
+        return path
+    start, end = match.span(1)
+    return f"{path[:start]}<redacted {fingerprint(path[start:end])}>{path[end:]}"
+
+
 def redact_query(query: str) -> str:
     """A query string with secret parameters (``?access_token=…``) redacted."""
     return _FORM_FIELD.sub(lambda m: f"{m[1]}<redacted>", query) if "=" in query else query

@@ -222,7 +222,13 @@ def validate(
         region = references["regions"].get(ident) if ident else None
         if ident and region is None:
             unknown(".".join((*path, "id")), f"no region with id {ident}")
-        elif region is not None and region_type in {"province", "city"} - {region["type"]}:
+        elif (
+            region is not None
+            # a str check first: the body may hold a list or object here (unhashable); the model
+            # validation above has already named that field
+            and isinstance(region_type, str)
+            and region_type in {"province", "city"} - {region["type"]}
+        ):
             unknown(
                 ".".join((*path, "id")),
                 f"region {ident} is a {region['type']} ({region['name']}), not a {region_type}",
