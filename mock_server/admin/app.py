@@ -37,7 +37,16 @@ def build_admin(
         assert isinstance(exc, AdminError)
         return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        # JSON like every other answer here, rather than Starlette's plain-text page; uvicorn
+        # still logs the traceback.
+        return JSONResponse(
+            {"detail": "the control plane failed on this request; its console has the traceback"},
+            status_code=500,
+        )
+
     app.add_exception_handler(AdminError, on_admin_error)
+    app.add_exception_handler(Exception, on_unexpected)
     app.include_router(router)
     for prefix, extra_router in extra:
         app.include_router(extra_router, prefix=prefix)
