@@ -89,3 +89,19 @@ def test_the_cli_refuses_an_unknown_algorithm_in_one_sentence(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("mock-server: public key refused:")
+
+
+@pytest.mark.parametrize("client_id", [" ", "é", "a/b", "a b", "", "-leading"])
+def test_a_client_id_that_cannot_travel_in_a_header_or_path_is_422(admin, client_id):
+    url = "/__admin/providers/digitalent/clients"
+    response = admin.post(url, json={"client_id": client_id})
+    assert response.status_code == 422, response.text
+    assert all(c["client_id"] != client_id for c in admin.get(url).json())
+
+
+def test_a_client_id_of_letters_digits_and_punctuation_is_created(admin):
+    url = "/__admin/providers/digitalent/clients"
+    response = admin.post(url, json={"client_id": "partner_x.2@team-b"})
+    assert response.status_code == 201, response.text
+    rotated = admin.post(f"{url}/partner_x.2@team-b/rotate")
+    assert rotated.status_code == 200
