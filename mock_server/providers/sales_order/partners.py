@@ -153,7 +153,8 @@ class Partners:
 
     def claims(self, token: str, now: float) -> tokens.Claims:
         """The claims of a token this sandbox issued, whatever its age; 401 for anything else."""
-        return tokens.read(self.settings.jwt_secret, token, now)
+        # The leeway is the request time window: the skew this API tolerates in X-TIMESTAMP.
+        return tokens.read(self.settings.jwt_secret, token, now, self.settings.timestamp_window)
 
     def refresh(self, claims: tokens.Claims, now: float) -> Token:
         """A new token for one this sandbox issued: an expired one too, within the refresh

@@ -59,9 +59,10 @@ def numeric_date(payload: dict[str, Any], claim: str) -> int | None:
     return int(value)
 
 
-def read(secret: str, token: str, now: float) -> Claims:
+def read(secret: str, token: str, now: float, leeway: float = 0) -> Claims:
     """The claims of a token this sandbox signed, whatever its age, once it is valid (not before
-    its ``nbf`` or ``iat`` by the sandbox clock); 401 for anything else."""
+    its ``nbf`` or ``iat`` by the sandbox clock, give or take ``leeway`` seconds, as PyJWT's
+    option of that name); 401 for anything else."""
     if not token or token.count(".") != 2:
         raise invalid_token("the token is not a JWT (three base64url parts separated by dots)")
     try:
@@ -84,10 +85,10 @@ def read(secret: str, token: str, now: float) -> Claims:
     if exp is None:
         raise invalid_token("the token carries no numeric exp claim")
     for claim, value in (("nbf", nbf), ("iat", iat)):
-        if value is not None and value > now:
+        if value is not None and value > now + leeway:
             raise invalid_token(
                 f"the token is not yet valid ({claim}): its {claim} is {value - now:.0f} s "
-                "ahead of the sandbox clock",
+                f"ahead of the sandbox clock; allowed: {leeway:g} s",
                 rule="token_not_yet_valid",
             )
     return Claims(client_id, iat or 0, exp)

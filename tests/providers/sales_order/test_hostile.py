@@ -76,18 +76,22 @@ def test_a_token_with_an_absurd_number_is_an_invalid_token(so, sandbox, signed, 
 
 @pytest.mark.parametrize("claim", ["nbf", "iat"])
 def test_a_token_from_the_future_is_refused_as_pyjwt_refuses_it(so, sandbox, signed, claim):
+    # PyJWT's leeway here is the X-TIMESTAMP window: the clock skew this API tolerates.
     now = sandbox.services.clock.timestamp()
-    token = raw_jwt(claims(now, **{claim: str(int(now) + 3600)}))
+    window = sandbox.services.provider_settings["sales_order"].timestamp_window
+    token = raw_jwt(claims(now, **{claim: str(int(now) + window + 1)}))
     response = so.get(PROTECTED, headers=signed(token=token))
     assert response.status_code == 401
     assert response.json()["message"] == "Invalid token"
     assert claim in response.json()["detail"]
 
 
-def test_a_token_valid_from_now_is_accepted(so, sandbox, signed):
+def test_a_token_valid_from_now_or_within_the_window_is_accepted(so, sandbox, signed):
     now = int(sandbox.services.clock.timestamp())
-    token = raw_jwt(claims(now, nbf=str(now), iat=str(now)))
-    assert so.get(PROTECTED, headers=signed(token=token)).status_code == 200
+    window = sandbox.services.provider_settings["sales_order"].timestamp_window
+    for ahead in (0, window):
+        token = raw_jwt(claims(now, nbf=str(now + ahead), iat=str(now + ahead)))
+        assert so.get(PROTECTED, headers=signed(token=token)).status_code == 200
 
 
 def test_a_secret_spelled_with_a_json_escape_is_redacted(so, sandbox):
