@@ -14,7 +14,8 @@ from mock_server.admin.protocol import Admin, AdminError
 from mock_server.admin.routes import router
 from mock_server.core.compare import constant_time_equal
 from mock_server.core.config import Settings
-from mock_server.core.pipeline import NO_TELEMETRY
+from mock_server.core.errors import ProviderError
+from mock_server.core.pipeline import NO_TELEMETRY, read_body, replay_body
 
 
 def build_admin(
@@ -30,6 +31,9 @@ def build_admin(
     )
     app.state.admin = admin
     token = settings.admin_token.get_secret_value().encode() if settings.admin_token else None
+    # Added first, so it runs inside the token check: an unauthenticated client is refused
+    # before a byte of its body is read.
+    app.add_middleware(LimitBody, limit=settings.max_body_bytes)
     if token is not None or not settings.on_loopback:
         app.add_middleware(RequireToken, token=token)
 
@@ -77,3 +81,24 @@ class RequireToken:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class LimitBody:
+    """Bodies above ``limit`` are refused with 413 before they are read: at once by their
+    Content-Length, or as soon as a streamed body passes the limit (never read whole)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await read_body(scope, receive, self.limit)
+        except ProviderError as err:  # the pipeline's own 413 (or 400 for a bad Content-Length)
+            response = JSONResponse({"detail": err.detail}, status_code=err.status)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, replay_body(body, receive), send)

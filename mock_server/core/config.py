@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     seed: int = Field(20231, description="Faker seed: the same demo data on every machine")
     log_level: str = Field("info", description="console log level: debug, info, warning")
 
+    @field_validator("admin_token")
+    @classmethod
+    def _empty_token_is_no_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # MOCK_ADMIN_TOKEN= (set, but empty) would start a control plane that no bearer can
+        # open; as no token at all, it is refused at start beyond loopback.
+        return value if value is None or value.get_secret_value().strip() else None
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

@@ -105,3 +105,44 @@ def test_a_client_id_of_letters_digits_and_punctuation_is_created(admin):
     assert response.status_code == 201, response.text
     rotated = admin.post(f"{url}/partner_x.2@team-b/rotate")
     assert rotated.status_code == 200
+
+
+@pytest.mark.parametrize("token", ["", "   "])
+def test_an_empty_admin_token_beyond_loopback_is_refused_at_start(token):
+    from mock_server.cli import ConfigError
+    from mock_server.core.config import Settings
+    from mock_server.serve import serve
+
+    with pytest.raises(ConfigError, match="MOCK_ADMIN_TOKEN"):
+        serve(Settings(host="0.0.0.0", memory=True, admin_token=token), {})
+
+
+def test_a_body_over_the_limit_is_413_by_its_content_length_before_it_is_read(admin, sandbox):
+    limit = sandbox.settings.max_body_bytes
+    read = 0
+
+    def body():  # counts what the server pulls: it must stop at once
+        nonlocal read
+        for _ in range(64):
+            read += 1
+            yield b"x" * (1024 * 1024)
+
+    response = admin.put(
+        KEY_PATH,
+        content=body(),
+        headers={"Content-Type": "application/x-pem-file", "Content-Length": str(64 * 2**20)},
+    )
+    assert response.status_code == 413
+    assert read <= 2  # not 64: the body was refused, not read
+    assert str(limit) in response.json()["detail"]
+
+
+def test_a_streamed_body_over_the_limit_is_413(admin):
+    chunks = (b"x" * 65_536 for _ in range(64))  # 4 MiB, no Content-Length
+    response = admin.put(KEY_PATH, content=chunks, headers={"Content-Type": "text/plain"})
+    assert response.status_code == 413
+
+
+def test_a_body_within_the_limit_is_read(admin):
+    response = admin.post("/__admin/clock", json={"advance_seconds": 1})
+    assert response.status_code == 200
