@@ -2,9 +2,12 @@
 
 Open on loopback. Listening anywhere else, every endpoint but the health check requires
 ``Authorization: Bearer <MOCK_ADMIN_TOKEN>``, and the sandbox refuses to start without a token.
+Either way, what a web page in the user's browser could send is refused (``RefuseWebPages``), and
+bodies are bounded before they are read (``LimitBody``).
 """
 
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import JSONResponse, Response
@@ -36,6 +39,10 @@ def build_admin(
     app.add_middleware(LimitBody, limit=settings.max_body_bytes)
     if token is not None or not settings.on_loopback:
         app.add_middleware(RequireToken, token=token)
+    # Outermost: a web page's request is refused before anything else looks at it.
+    app.add_middleware(
+        RefuseWebPages, open_on_loopback=token is None, host_names=loopback_names(settings.host)
+    )
 
     async def on_admin_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AdminError)
@@ -102,3 +109,68 @@ class LimitBody:
             await response(scope, receive, send)
             return
         await self.app(scope, replay_body(body, receive), send)
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def loopback_names(host: str) -> frozenset[str]:
+    """The host names an open control plane answers to: loopback's, and the one configured."""
+    return LOOPBACK_NAMES | {host.strip("[]").lower()}
+
+
+def _host_name(authority: str) -> str:
+    """``localhost:7100`` -> ``localhost``, ``[::1]:7100`` -> ``::1``; "" when unreadable."""
+    try:
+        return (urlsplit(f"//{authority}").hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _origin_host(origin: str) -> str:
+    """``http://localhost:7100`` -> ``localhost``; "" for ``null`` or anything unreadable."""
+    try:
+        return (urlsplit(origin).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+class RefuseWebPages:
+    """What a web page in the user's browser could make of the control plane, refused.
+
+    Open on loopback (no token), it answers only to loopback host names: a page whose own name
+    was rebound to 127.0.0.1 (DNS rebinding) sends its own name as Host. And a state-changing
+    request with an ``Origin`` that is not loopback (a cross-site form or fetch; browsers send
+    Origin on every such request, scripts and curl send none) is refused in every mode.
+    """
+
+    def __init__(self, app: ASGIApp, open_on_loopback: bool, host_names: frozenset[str]) -> None:
+        self.app = app
+        self.open_on_loopback = open_on_loopback
+        self.host_names = host_names
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = dict(scope["headers"])
+            host = headers.get(b"host", b"").decode("latin-1")
+            origin = headers.get(b"origin", b"").decode("latin-1")
+            refusal = None
+            if self.open_on_loopback and _host_name(host) not in self.host_names:
+                refusal = (
+                    f"the control plane answers loopback host names only, not {host[:100]!r} "
+                    "(set MOCK_ADMIN_TOKEN to serve it beyond loopback)"
+                )
+            elif (
+                origin
+                and scope["method"] not in SAFE_METHODS
+                and _origin_host(origin) not in self.host_names
+            ):
+                refusal = (
+                    f"cross-site request refused (Origin: {origin[:100]}): the control plane "
+                    "takes state changes from scripts and the CLI, not from web pages"
+                )
+            if refusal is not None:
+                await JSONResponse({"detail": refusal}, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -146,3 +146,42 @@ def test_a_streamed_body_over_the_limit_is_413(admin):
 def test_a_body_within_the_limit_is_read(admin):
     response = admin.post("/__admin/clock", json={"advance_seconds": 1})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:7100", "192.168.1.5", ""])
+def test_an_open_control_plane_refuses_other_host_names(admin, host):
+    response = admin.get("/__admin/clock", headers={"Host": host})
+    assert response.status_code == 403
+    assert "loopback host names only" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:7100", "127.0.0.1:7100", "[::1]:7100"])
+def test_an_open_control_plane_answers_loopback_names(admin, host):
+    assert admin.get("/__admin/clock", headers={"Host": host}).status_code == 200
+
+
+@pytest.mark.parametrize("origin", ["https://attacker.example", "null", "http://[bad"])
+def test_a_cross_site_state_change_is_refused(admin, origin):
+    # What a web page's <form method=post enctype=text/plain> or fetch(…, {mode: "no-cors"}) sends.
+    response = admin.post(
+        "/__admin/reset", content="x", headers={"Origin": origin, "Content-Type": "text/plain"}
+    )
+    assert response.status_code == 403
+    assert "cross-site" in response.json()["detail"]
+
+
+def test_a_same_machine_origin_or_none_may_change_state(admin):
+    assert admin.post("/__admin/reset").status_code == 200  # curl, scripts, the CLI
+    localhost = admin.post("/__admin/reset", headers={"Origin": "http://localhost:7100"})
+    assert localhost.status_code == 200
+
+
+def test_beyond_loopback_any_host_name_may_be_used_with_the_token(make_sandbox, client_for):
+    from pydantic import SecretStr
+
+    exposed = make_sandbox(host="0.0.0.0", admin_token=SecretStr("s3cret-admin"))
+    admin = client_for("admin", exposed)
+    headers = {"Host": "sandbox.internal:7100", "Authorization": "Bearer s3cret-admin"}
+    assert admin.get("/__admin/clock", headers=headers).status_code == 200
+    cross = admin.post("/__admin/reset", headers=headers | {"Origin": "https://attacker.example"})
+    assert cross.status_code == 403
