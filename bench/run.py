@@ -75,6 +75,9 @@ def start_sandbox(
         cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # The HTTPS edge on a free port, not 7443; by environment, which a checkout from before
+        # the edge ignores (a flag it would refuse).
+        env={**os.environ, "MOCK_EDGE_PORT": str(free_port())},
     )
     # Every port must answer HTTP: the control plane's health, and any answer from each provider.
     targets = {ports["admin"]: "/__admin/health"} | {ports[p.name]: "/" for p in PROVIDERS}

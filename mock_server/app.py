@@ -20,10 +20,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server.admin.app import build_admin
 from mock_server.admin.local import LocalAdmin
 from mock_server.core.config import Settings
+from mock_server.core.edge import EdgeDispatcher, HttpsRedirect
 from mock_server.core.pipeline import ProviderPipeline
 from mock_server.core.provider import Provider, ProviderSettings
 from mock_server.core.services import Services
 from mock_server.registry import ADMIN, PROVIDERS
+
+EDGE = "edge"  # the HTTPS edge's name wherever ports are listed
 
 
 class Sandbox:
@@ -65,6 +68,7 @@ class Sandbox:
                 limiter=services.limiter,
                 replay=services.replay,
                 backend=backend,
+                timestamp_clock=self.settings.timestamp_clock,
             )
             if provider.admin_router is not None:
                 admin_routers.append((f"/__admin/{provider.flag}", provider.admin_router(backend)))
@@ -104,9 +108,30 @@ class Sandbox:
         return out
 
     def dispatcher(self, bound: Mapping[str, int]) -> "PortDispatcher":
-        """``bound``: the ports actually listened on (differs from ``ports()`` for port 0)."""
+        """``bound``: the ports actually listened on (differs from ``ports()`` for port 0), the
+        HTTPS edge's under ``EDGE`` when it is served."""
         self.bound_ports = dict(bound)
-        return PortDispatcher(self, {port: self.apps[name] for name, port in bound.items()})
+        apps = {port: self.apps[name] for name, port in bound.items() if name != EDGE}
+        if EDGE in bound:
+            apps[bound[EDGE]] = EdgeDispatcher(self.edge_hosts(), self.apps)
+            apps.update(self.https_redirects(bound))
+        return PortDispatcher(self, apps)
+
+    def edge_hosts(self) -> dict[str, tuple[str, ...]]:
+        """The host names the edge serves each provider under."""
+        settings = self.services.provider_settings
+        return {p.name: p.edge_hosts(settings[p.name]) for p in self.providers}
+
+    def https_redirects(self, bound: Mapping[str, int]) -> dict[int, ASGIApp]:
+        """The plain ports of providers whose doc redirects plain HTTP to HTTPS, redirecting."""
+        if not self.settings.https_redirect or self.settings.provider_tls:
+            return {}
+        hosts = self.edge_hosts()
+        return {
+            bound[p.name]: HttpsRedirect(self.apps[p.name], hosts[p.name], bound[EDGE])
+            for p in self.providers
+            if p.https_redirect and p.name in bound
+        }
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def startup(self) -> None:

@@ -2,6 +2,7 @@
 
     mock-server [serve] [--host H] [--admin-port N] [--<provider>-port N] [--db PATH | --memory]
     mock-server reset   [--db PATH]
+    mock-server ca      [--db PATH | --ca-dir DIR] [--path]
 
 Every flag has an environment variable twin with the ``MOCK_`` prefix; the flag wins.
 """
@@ -26,6 +27,8 @@ from mock_server.registry import PROVIDERS
 EXAMPLES = {
     "serve": "example: mock-server --memory --digitalent-port 8105",
     "reset": "example: mock-server reset --db ./mock.db",
+    "ca": 'example: curl --cacert "$(mock-server ca --path)" '
+    "https://sandbox.joss.kemnaker.go.id:7443/...",
 }
 
 
@@ -109,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-level", help="console log level: debug, info, warning (MOCK_LOG_LEVEL)"
     )
+    serve.add_argument(
+        "--timestamp-clock",
+        choices=("either", "sandbox"),
+        help="once the sandbox clock is moved, a request's own timestamp may match either the "
+        "sandbox's or the machine's clock, or only the sandbox's (MOCK_TIMESTAMP_CLOCK; "
+        "default either)",
+    )
+    add_tls_flags(serve)
     for provider in PROVIDERS:
         group = serve.add_argument_group(f"{provider.flag} ({provider.title})")
         for field, info in provider.settings_cls.model_fields.items():
@@ -130,12 +141,67 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_admin_flags(reset)
     reset.set_defaults(func=cmd_reset)
+    ca = sub.add_parser(
+        "ca",
+        help="print the sandbox CA certificate and how to trust it",
+        epilog=EXAMPLES["ca"],
+    )
+    add_state_flags(ca)
+    add_ca_flag(ca)
+    ca.add_argument("--path", action="store_true", help="print only the certificate's path")
+    ca.set_defaults(func=cmd_ca)
     add_commands(sub)
     hooks = ProviderCommandLine(sub)
     for provider in PROVIDERS:
         if provider.add_cli:
             provider.add_cli(hooks)
     return parser
+
+
+def add_tls_flags(parser: argparse.ArgumentParser) -> None:
+    """The HTTPS edge and the sandbox CA; each flag sets the setting named beside it."""
+    group = parser.add_argument_group("HTTPS (the edge on the providers' real host names)")
+    group.add_argument(
+        "--edge-port", type=int, help="HTTPS edge port (MOCK_EDGE_PORT; default 7443; 0: any free)"
+    )
+    group.add_argument(
+        "--no-edge",
+        dest="edge",
+        action="store_false",
+        default=None,
+        help="serve no HTTPS edge (MOCK_EDGE=false)",
+    )
+    group.add_argument(
+        "--provider-tls",
+        action="store_true",
+        default=None,
+        help="serve each provider's own port over HTTPS too (MOCK_PROVIDER_TLS)",
+    )
+    group.add_argument(
+        "--no-https-redirect",
+        dest="https_redirect",
+        action="store_false",
+        default=None,
+        help="serve JOSS's plain port to real-host requests instead of 308 to the edge "
+        "(MOCK_HTTPS_REDIRECT=false)",
+    )
+    group.add_argument(
+        "--trusted-proxies",
+        metavar="ADDRESSES",
+        help="comma-separated proxies whose X-Forwarded-Proto/Host count (MOCK_TRUSTED_PROXIES)",
+    )
+    add_ca_flag(group)
+
+
+def add_ca_flag(parser: "argparse._ActionsContainer") -> None:
+    parser.add_argument(
+        "--ca-dir",
+        metavar="DIR",
+        help="directory of the sandbox CA (MOCK_CA_DIR; default mock-ca/ beside the state file)",
+    )
+
+
+TLS_FIELDS = ("edge_port", "edge", "provider_tls", "https_redirect", "trusted_proxies", "ca_dir")
 
 
 def add_state_flags(parser: argparse.ArgumentParser) -> None:
@@ -157,9 +223,10 @@ def add_state_flags(parser: argparse.ArgumentParser) -> None:
 def load_settings(ns: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
     given = {k: v for k, v in vars(ns).items() if v is not None}
     core: dict[str, Any] = {}
-    for flag, field in (("host", "host"), ("admin_port", "admin_port"), ("log_level", "log_level")):
-        if flag in given:
-            core[field] = given[flag]
+    for field in ("host", "admin_port", "log_level", "timestamp_clock"):
+        if field in given:
+            core[field] = given[field]
+    core |= {field: given[field] for field in TLS_FIELDS if field in given}
     if "db" in given:
         core["database_url"] = sqlite_url_for(given["db"])
     if given.get("memory"):
@@ -179,6 +246,8 @@ def load_settings(ns: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
     except ValidationError as exc:
         raise ConfigError(describe(exc)) from None
     ports = [settings.admin_port, *(s.port for s in provider_settings.values())]
+    if settings.edge:
+        ports.append(settings.edge_port)
     clashes = {p for p in ports if p and ports.count(p) > 1}
     if clashes:
         raise ConfigError(f"two services are configured on the same port: {sorted(clashes)}")
@@ -220,6 +289,7 @@ def cmd_reset(ns: argparse.Namespace) -> int:
                 return 0
     settings, provider_settings = load_settings(ns)
     services = Services(settings, PROVIDERS, provider_settings)
+    services.check_state()  # reset drops tables: never in a file that is not the sandbox's
     if ns.provider:
         services.open()
         seconds = services.reset_provider(ns.provider)
@@ -229,4 +299,51 @@ def cmd_reset(ns: argparse.Namespace) -> int:
     where = "memory" if settings.memory else settings.database_url.removeprefix("sqlite:///")
     what = ns.provider or "every table"
     print(f"reset {where}: {what} dropped and reseeded in {seconds * 1000:.0f} ms")
+    return 0
+
+
+TRUST = """\
+How to trust it (the sandbox CA signs only this sandbox's certificate; trust it for testing):
+  hosts file (/etc/hosts; C:\\Windows\\System32\\drivers\\etc\\hosts), for the real host names:
+    127.0.0.1 {hosts}
+  curl     curl --cacert {ca} https://sandbox.joss.kemnaker.go.id:{port}/...
+  Python   SSL_CERT_FILE={ca} (ssl, urllib, httpx; it replaces the default CAs)
+           REQUESTS_CA_BUNDLE={ca} (requests)
+           httpx.Client(verify=ssl.create_default_context(cafile="{ca}"))
+  Node     NODE_EXTRA_CA_CERTS={ca} node app.js
+  Java     cp "$JAVA_HOME/lib/security/cacerts" mock-cacerts
+           keytool -importcert -noprompt -alias mock-server -file {ca} \\
+             -keystore mock-cacerts -storepass changeit
+           java -Djavax.net.ssl.trustStore=mock-cacerts \\
+             -Djavax.net.ssl.trustStorePassword=changeit ...
+  PHP      php.ini: curl.cainfo={ca} and openssl.cafile={ca}
+           or curl_setopt($ch, CURLOPT_CAINFO, '{ca}')
+"""
+
+
+def cmd_ca(ns: argparse.Namespace) -> int:
+    """The CA the sandbox serves HTTPS with (made here if it does not exist yet, so it can be
+    trusted before the first start)."""
+    settings, provider_settings = load_settings(ns)
+    directory = settings.ca_directory()
+    if directory is None:
+        raise ConfigError(
+            "with --memory the sandbox makes a throwaway CA at each start: give both it and "
+            "this command --ca-dir DIR (or MOCK_CA_DIR) to keep one you can trust"
+        )
+    # Imported here: only this command and serving need the crypto stack.
+    from mock_server.core.tls import ensure_ca
+
+    try:
+        ca = ensure_ca(directory)
+    except OSError as exc:
+        raise ConfigError(f"cannot keep the sandbox CA in {directory}: {exc.strerror}") from None
+    path = ca.cert_path.resolve()
+    if ns.path:
+        print(path)
+        return 0
+    hosts = [host for p in PROVIDERS for host in p.edge_hosts(provider_settings[p.name])]
+    print(f"sandbox CA certificate: {path}")
+    print(ca.pem(), end="")
+    print(TRUST.format(ca=path, port=settings.edge_port, hosts=" ".join(hosts)), end="")
     return 0

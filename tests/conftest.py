@@ -63,8 +63,9 @@ def client_for(sandbox: Sandbox) -> Iterator[Callable[[str], TestClient]]:
 
     def make(name: str, target: Sandbox | None = None) -> TestClient:
         app = (target or sandbox).apps[name]
-        # The control plane answers loopback host names only (a DNS-rebinding guard).
-        base_url = "http://localhost:7100" if name == "admin" else "http://testserver"
+        # The control plane answers loopback host names only (DNS rebinding), as a browser
+        # or curl on this machine would send them.
+        base_url = "http://127.0.0.1" if name == "admin" else "http://testserver"
         client = TestClient(app, base_url=base_url, raise_server_exceptions=False)
         clients.append(client)
         return client

@@ -29,6 +29,7 @@ class RunningServer:
     process: subprocess.Popen[str]
     ports: dict[str, int]
     output: list[str] = field(default_factory=list)
+    edge_port: int = 0  # the HTTPS edge's port (never a default one)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -63,7 +64,8 @@ def running_server(
     command += ["--admin-port", str(ports["admin"])]
     for provider in PROVIDERS:
         command += [f"--{provider.flag}-port", str(ports[provider.name])]
-    command += list(extra)
+    edge_port = free_port()
+    command += ["--edge-port", str(edge_port), *extra]
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -71,7 +73,7 @@ def running_server(
         text=True,
         env={**os.environ, **(env or {})},
     )
-    server = RunningServer(process, ports)
+    server = RunningServer(process, ports, edge_port=edge_port)
 
     def pump() -> None:
         assert process.stdout is not None

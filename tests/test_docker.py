@@ -9,7 +9,7 @@ import yaml
 
 from mock_server.cli import build_parser
 from mock_server.core.config import Settings
-from mock_server.registry import default_ports
+from mock_server.registry import PROVIDERS, default_ports
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,10 +18,14 @@ def dockerfile() -> str:
     return (ROOT / "Dockerfile").read_text()
 
 
-def test_dockerfile_exposes_exactly_the_default_ports():
+EDGE_PORT = 443  # the image's HTTPS edge: where the providers' real https:// URLs point
+
+
+def test_dockerfile_exposes_exactly_the_default_ports_and_the_edge_on_443():
     exposed = re.search(r"^EXPOSE (.+)$", dockerfile(), re.MULTILINE)
     assert exposed
-    assert {int(p) for p in exposed.group(1).split()} == set(default_ports().values())
+    assert {int(p) for p in exposed.group(1).split()} == {*default_ports().values(), EDGE_PORT}
+    assert f"MOCK_EDGE_PORT={EDGE_PORT}" in dockerfile()
 
 
 def test_dockerfile_command_is_the_cli_on_all_interfaces():
@@ -54,7 +58,8 @@ def test_compose_publishes_the_default_ports_and_a_named_volume():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     service = compose["services"]["mock-server"]
     published = {tuple(map(int, p.split(":"))) for p in service["ports"]}
-    assert published == {(port, port) for port in default_ports().values()}
+    assert published == {(port, port) for port in [*default_ports().values(), EDGE_PORT]}
+    assert service["sysctls"]["net.ipv4.ip_unprivileged_port_start"] == 0
     assert service["volumes"] == ["mock-data:/data"]
     assert "mock-data" in compose["volumes"]
     assert service["environment"]["MOCK_DATABASE_URL"] == "sqlite:////data/mock.db"
@@ -73,3 +78,9 @@ def test_compose_overrides_nothing_the_cli_would_reject():
 def test_every_default_port_is_its_own():
     ports = list(default_ports().values())
     assert len(set(ports)) == len(ports), default_ports()
+
+
+def test_compose_aliases_every_provider_host_name_on_its_network():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    aliases = compose["services"]["mock-server"]["networks"]["default"]["aliases"]
+    assert set(aliases) == {host for provider in PROVIDERS for host in provider.hosts}

@@ -22,12 +22,19 @@ def test_each_test_starts_from_the_seed(mock_sandbox):
 
 
 def test_the_clock_drives_windows(mock_sandbox):
-    headers = mock_sandbox.sign("digitalent", "GET", PATH)
+    before = mock_sandbox.sign("digitalent", "GET", PATH)
     mock_sandbox.clock.advance(3600)
-    response = httpx.get(mock_sandbox.url("digitalent") + PATH, headers=headers)
-    assert response.status_code == 408
+    # Signed by the plugin at the sandbox's time, an hour ahead of the machine's: served.
+    ahead = mock_sandbox.sign("digitalent", "GET", PATH)
+    response = httpx.get(mock_sandbox.url("digitalent") + PATH, headers=ahead)
+    assert response.status_code == 200
     entry = mock_sandbox.journal.get(response.headers["x-mock-journal-id"])
-    assert entry["rule"] == "timestamp_window"
+    assert entry["diagnosis"]["timestamp_clock"]["matched"] == "sandbox clock"
+    # Signed before the move, as a client stamping its own clock would: served too.
+    response = httpx.get(mock_sandbox.url("digitalent") + PATH, headers=before)
+    assert response.status_code == 200
+    entry = mock_sandbox.journal.get(response.headers["x-mock-journal-id"])
+    assert entry["diagnosis"]["timestamp_clock"]["matched"] == "machine's wall clock"
 
 
 def test_faults(mock_sandbox):

@@ -2,12 +2,10 @@
 
 Open on loopback. Listening anywhere else, every endpoint but the health check requires
 ``Authorization: Bearer <MOCK_ADMIN_TOKEN>``, and the sandbox refuses to start without a token.
-Either way, what a web page in the user's browser could send is refused (``RefuseWebPages``), and
-bodies are bounded before they are read (``LimitBody``).
 """
 
+import hmac
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import JSONResponse, Response
@@ -15,10 +13,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin.protocol import Admin, AdminError
 from mock_server.admin.routes import router
-from mock_server.core.compare import constant_time_equal
 from mock_server.core.config import Settings
-from mock_server.core.errors import ProviderError
-from mock_server.core.pipeline import NO_TELEMETRY, read_body, replay_body
+from mock_server.core.pipeline import NO_TELEMETRY, replay_body
 
 
 def build_admin(
@@ -34,19 +30,20 @@ def build_admin(
     )
     app.state.admin = admin
     token = settings.admin_token.get_secret_value().encode() if settings.admin_token else None
-    # Added first, so it runs inside the token check: an unauthenticated client is refused
-    # before a byte of its body is read.
-    app.add_middleware(LimitBody, limit=settings.max_body_bytes)
     if token is not None or not settings.on_loopback:
         app.add_middleware(RequireToken, token=token)
-    # Outermost: a web page's request is refused before anything else looks at it.
-    app.add_middleware(
-        RefuseWebPages, open_on_loopback=token is None, host_names=loopback_names(settings.host)
-    )
 
     async def on_admin_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AdminError)
         return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+    # Added last, so it runs first: a refused request is never read, let alone acted on.
+    app.add_middleware(
+        BrowserGuard,
+        hosts=LOOPBACK_NAMES | settings.admin_host_names | listening_name(settings.host),
+        open_to_loopback=token is None,
+        max_body_bytes=settings.max_body_bytes,
+    )
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         # JSON like every other answer here, rather than Starlette's plain-text page; uvicorn
@@ -78,7 +75,7 @@ class RequireToken:
             if (
                 self.token is None
                 or scheme.lower() != b"bearer"
-                or not constant_time_equal(presented.strip(), self.token)
+                or not hmac.compare_digest(presented.strip(), self.token)
             ):
                 response = JSONResponse(
                     {"detail": "the control plane needs Authorization: Bearer <MOCK_ADMIN_TOKEN>"},
@@ -90,87 +87,112 @@ class RequireToken:
         await self.app(scope, receive, send)
 
 
-class LimitBody:
-    """Bodies above ``limit`` are refused with 413 before they are read: at once by their
-    Content-Length, or as soon as a streamed body passes the limit (never read whole)."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+# What a browser may send cross-site without asking first (a CORS "simple" request).
+SIMPLE_CONTENT_TYPES = (b"text/plain", b"application/x-www-form-urlencoded", b"multipart/form-data")
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+
+def listening_name(host: str) -> frozenset[str]:
+    return frozenset() if host in {"", "0.0.0.0", "::"} else frozenset({host.lower()})
+
+
+def host_name(value: bytes) -> str:
+    """``Host`` or ``Origin`` without scheme and port, lower-cased."""
+    text = value.decode("latin-1").lower().rpartition("://")[2]
+    if text.startswith("["):  # [::1]:7100
+        return text.partition("]")[0] + "]"
+    return text.rpartition(":")[0] if text.count(":") == 1 else text
+
+
+class BrowserGuard:
+    """Keeps web pages out of the control plane, which is open (no token) on loopback.
+
+    While it is open:
+    - DNS rebinding: a page on ``evil.example`` whose name is made to resolve to 127.0.0.1 sends
+      ``Host: evil.example``. Only loopback names, the listening address and ``MOCK_ADMIN_HOSTS``
+      are answered (421 otherwise).
+    - Cross-site requests: a browser sends ``Origin`` with them; a state change from a page of
+      another host is refused (403). Clients that are not browsers (curl, the CLI, the pytest
+      plugin) send no ``Origin``.
+    With a token, the token protects it instead: a page cannot send ``Authorization`` cross-site
+    without a CORS preflight, which is never granted, and Docker users reach it by any name.
+    Always:
+    - a POST with a form or text body (what a page may send cross-site without asking first)
+      is refused (415);
+    - the body limit applies before the body is read: by Content-Length, or counted as a
+      chunked body arrives (413).
+    """
+
+    def __init__(
+        self, app: ASGIApp, hosts: frozenset[str], open_to_loopback: bool, max_body_bytes: int
+    ) -> None:
         self.app = app
-        self.limit = limit
+        self.hosts = hosts
+        self.open_to_loopback = open_to_loopback
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        try:
-            body = await read_body(scope, receive, self.limit)
-        except ProviderError as err:  # the pipeline's own 413 (or 400 for a bad Content-Length)
-            response = JSONResponse({"detail": err.detail}, status_code=err.status)
-            await response(scope, receive, send)
+        headers = dict(scope["headers"])
+        refusal = self.refusal(scope["method"], headers)
+        if refusal is not None:
+            status, detail = refusal
+            await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
             return
-        await self.app(scope, replay_body(body, receive), send)
-
-
-LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def loopback_names(host: str) -> frozenset[str]:
-    """The host names an open control plane answers to: loopback's, and the one configured."""
-    return LOOPBACK_NAMES | {host.strip("[]").lower()}
-
-
-def _host_name(authority: str) -> str:
-    """``localhost:7100`` -> ``localhost``, ``[::1]:7100`` -> ``::1``; "" when unreadable."""
-    try:
-        return (urlsplit(f"//{authority}").hostname or "").lower()
-    except ValueError:
-        return ""
-
-
-def _origin_host(origin: str) -> str:
-    """``http://localhost:7100`` -> ``localhost``; "" for ``null`` or anything unreadable."""
-    try:
-        return (urlsplit(origin).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
-class RefuseWebPages:
-    """What a web page in the user's browser could make of the control plane, refused.
-
-    Open on loopback (no token), it answers only to loopback host names: a page whose own name
-    was rebound to 127.0.0.1 (DNS rebinding) sends its own name as Host. And a state-changing
-    request with an ``Origin`` that is not loopback (a cross-site form or fetch; browsers send
-    Origin on every such request, scripts and curl send none) is refused in every mode.
-    """
-
-    def __init__(self, app: ASGIApp, open_on_loopback: bool, host_names: frozenset[str]) -> None:
-        self.app = app
-        self.open_on_loopback = open_on_loopback
-        self.host_names = host_names
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            headers = dict(scope["headers"])
-            host = headers.get(b"host", b"").decode("latin-1")
-            origin = headers.get(b"origin", b"").decode("latin-1")
-            refusal = None
-            if self.open_on_loopback and _host_name(host) not in self.host_names:
-                refusal = (
-                    f"the control plane answers loopback host names only, not {host[:100]!r} "
-                    "(set MOCK_ADMIN_TOKEN to serve it beyond loopback)"
-                )
-            elif (
-                origin
-                and scope["method"] not in SAFE_METHODS
-                and _origin_host(origin) not in self.host_names
-            ):
-                refusal = (
-                    f"cross-site request refused (Origin: {origin[:100]}): the control plane "
-                    "takes state changes from scripts and the CLI, not from web pages"
-                )
-            if refusal is not None:
-                await JSONResponse({"detail": refusal}, status_code=403)(scope, receive, send)
+        if b"content-length" in headers or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)  # a declared length was checked above
+            return
+        # A chunked body: read it here, counting, so the limit answers 413 in this shape (a
+        # handler reading it would turn any error into FastAPI's 400 "error parsing the body").
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
                 return
-        await self.app(scope, receive, send)
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_body_bytes:
+                detail = (
+                    f"the request body is over the limit of {self.max_body_bytes} bytes "
+                    "(MOCK_MAX_BODY_BYTES)"
+                )
+                await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
+                return
+        await self.app(scope, replay_body(bytes(body), receive), send)
+
+    def refusal(self, method: str, headers: dict[bytes, bytes]) -> tuple[int, str] | None:
+        host = headers.get(b"host")
+        if self.open_to_loopback and host is not None and host_name(host) not in self.hosts:
+            known = ", ".join(sorted(self.hosts))
+            return 421, (
+                f"the control plane does not answer to the host name {host_name(host)!r} "
+                f"(known: {known}; add names with MOCK_ADMIN_HOSTS)"
+            )
+        origin = headers.get(b"origin")
+        cross_site = origin is not None and (
+            origin == b"null" or host_name(origin) not in self.hosts
+        )
+        if self.open_to_loopback and cross_site and method not in SAFE_METHODS:
+            return 403, (
+                f"a {method} from the web page at {(origin or b'').decode('latin-1')} is "
+                "refused: the control plane takes state changes only from its own pages and "
+                "from clients that are not browsers"
+            )
+        if method == "POST":
+            kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if kind in SIMPLE_CONTENT_TYPES:
+                return 415, (
+                    f"the control plane takes JSON (Content-Type: application/json), "
+                    f"not {kind.decode('latin-1')}"
+                )
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_body_bytes:
+            return 413, (
+                f"the request body is {int(length)} bytes; the limit is {self.max_body_bytes} "
+                "bytes (MOCK_MAX_BODY_BYTES)"
+            )
+        return None

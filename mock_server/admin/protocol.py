@@ -98,14 +98,9 @@ class ControlIn(AdminIn):
 
 
 class ClientIn(AdminIn):
-    # Printable ASCII without "/" or spaces: the id is sent in headers (Latin-1 at best) and
-    # appears in the control plane's own paths (…/clients/{client_id}/rotate).
+    # URL-safe characters only: the id goes into paths (rotate, activate) and signed headers.
     client_id: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=128,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*$",
-        examples=["partner-client-002"],
+        default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._~-]+$"
     )
     name: str = Field(default="", max_length=200)
 

@@ -5,6 +5,11 @@
 
 ``urlsafe=True`` sends the URL-safe alphabet (``-`` and ``_``) as the doc's text says;
 the default sends standard base64, as the doc's own Postman script does.
+
+``now``: what ``Request-Timestamp`` is stamped from, an aware datetime (default: the machine's
+clock). The sandbox accepts the machine's clock even when its own is moved, unless it runs with
+``MOCK_TIMESTAMP_CLOCK=sandbox``; then stamp the sandbox's time, e.g. in a test with the pytest
+plugin ``DigitalentAuth(now=mock_sandbox.clock.now)``.
 """
 
 import base64

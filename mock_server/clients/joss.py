@@ -4,6 +4,11 @@ Digest    = base64(SHA-256(raw body bytes))            only when there is a body
 string    = "Client-Id:<id>\\nRequest-Id:<rid>\\nRequest-Timestamp:<ts>\\n"
             "Request-Target:<path without query>[\\nDigest:<digest>]"
 Signature = "HMACSHA256=" + base64(HMAC-SHA256(client_secret, string))
+
+``JossAuth(now=...)``: what ``Request-Timestamp`` is stamped from, an aware datetime (default:
+the machine's clock). The sandbox accepts the machine's clock even when its own is moved, unless
+it runs with ``MOCK_TIMESTAMP_CLOCK=sandbox``; then stamp the sandbox's time, e.g. with the pytest
+plugin ``JossAuth(now=mock_sandbox.clock.now)``.
 """
 
 import base64

@@ -6,6 +6,13 @@
 ``SalesOrderAuth`` logs in on first use (or takes a ``token``), renews the token through
 ``/api/v1/auth/refresh`` once it has expired, and signs every request. Login and refresh go to
 the same host as the request being signed.
+
+``now``: the clock, in unix seconds, that ``X-TIMESTAMP`` is stamped from and token expiry is
+judged by (default: the machine's, ``time.time``). After the sandbox clock jumps ahead the server
+answers ``401 Token expired``, and the client refreshes and resends once by itself. The sandbox
+accepts the machine's clock in ``X-TIMESTAMP`` even when its own is moved, unless it runs with
+``MOCK_TIMESTAMP_CLOCK=sandbox``; then stamp the sandbox's time, e.g. with the pytest plugin
+``SalesOrderAuth(now=lambda: mock_sandbox.clock.now().timestamp())``.
 """
 
 import base64

@@ -78,21 +78,72 @@ def timestamp_window(
 ) -> None:
     """The request's own timestamp (unix seconds) within ``window`` of the sandbox's now.
 
+    Once the sandbox clock is moved (frozen or offset), a client that stamps its requests from
+    its own clock would be locked out: with ``timestamp_clock`` "either" (the default), a
+    timestamp within the window of the machine's clock (``req.wall_now``) passes too. Tokens,
+    codes and every other state still follow the sandbox clock. While the clock is moved, the
+    journal says which clock the timestamp matched (``timestamp_clock`` in the diagnosis).
+
     ``clock`` names the clock in the detail, ``note`` is appended to it, and ``diagnosis`` (given
-    the skew) replaces the default skew diagnosis, which hints at local time sent as UTC.
+    the skew from the sandbox clock) replaces the default skew diagnosis, which hints at local
+    time sent as UTC.
     """
     skew = sent_at - req.now
-    if abs(skew) <= window:
-        return
-    req.reject(
-        ProviderError(
-            status,
-            rule,
-            message,
-            detail=f"{header} is {abs(skew):.0f} s {'ahead of' if skew > 0 else 'behind'} "
-            f"{clock}; allowed: ±{window} s{note}",
-            diagnosis=(diagnosis or (lambda s: skew_diagnosis(s, window)))(skew),
+    if req.wall_now is None:  # the clocks agree: one check, nothing to record
+        if abs(skew) <= window:
+            return
+        req.reject(
+            _out_of_window(skew, window, header, status, rule, message, clock, note, diagnosis)
         )
+        return
+    wall_skew = sent_at - req.wall_now
+    either = req.timestamp_clock == "either"
+    facts: dict[str, Any] = {
+        "header": header,
+        "sandbox_skew_seconds": round(skew, 3),
+        "wall_clock_skew_seconds": round(wall_skew, 3),
+        "window_seconds": window,
+        "setting": f"MOCK_TIMESTAMP_CLOCK={req.timestamp_clock}",
+    }
+    if abs(skew) <= window:
+        req.record.diagnosis["timestamp_clock"] = {"matched": "sandbox clock", **facts}
+        return
+    if either and abs(wall_skew) <= window:
+        req.record.diagnosis["timestamp_clock"] = {"matched": "machine's wall clock", **facts}
+        return
+    err = _out_of_window(skew, window, header, status, rule, message, clock, note, diagnosis)
+    wall = f"{abs(wall_skew):.0f} s {'ahead of' if wall_skew > 0 else 'behind'} the machine's clock"
+    err.detail = (err.detail or "") + (
+        f"; {wall}" if either else f"; {wall}, which MOCK_TIMESTAMP_CLOCK=sandbox does not accept"
+    )
+    moved = {"matched": "neither", **facts}
+    if not either and abs(wall_skew) <= window:
+        moved["hints"] = [
+            "the sandbox clock is moved and the timestamp follows the machine's clock: "
+            "MOCK_TIMESTAMP_CLOCK=either (--timestamp-clock either) accepts it"
+        ]
+    err.diagnosis = {**(err.diagnosis or {}), "timestamp_clock": moved}
+    req.reject(err)
+
+
+def _out_of_window(
+    skew: float,
+    window: float,
+    header: str,
+    status: int,
+    rule: str,
+    message: str,
+    clock: str,
+    note: str,
+    diagnosis: Callable[[float], dict[str, Any]] | None,
+) -> ProviderError:
+    return ProviderError(
+        status,
+        rule,
+        message,
+        detail=f"{header} is {abs(skew):.0f} s {'ahead of' if skew > 0 else 'behind'} "
+        f"{clock}; allowed: ±{window} s{note}",
+        diagnosis=(diagnosis or (lambda s: skew_diagnosis(s, window)))(skew),
     )
 
 

@@ -42,6 +42,11 @@ class Clock:
             return self._frozen_at
         return time.time() + self._offset
 
+    @property
+    def moved(self) -> bool:
+        """Frozen or offset: the sandbox's time is not the machine's (as last read)."""
+        return self._frozen_at is not None or self._offset != 0
+
     def now(self) -> datetime:
         """Aware UTC datetime."""
         return datetime.fromtimestamp(self.timestamp(), UTC)

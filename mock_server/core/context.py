@@ -15,7 +15,7 @@ request is served.
 
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Depends, Request
 from starlette.types import Scope
@@ -59,6 +59,12 @@ class RequestContext(Generic[Backend]):
     replay: ReplayGuard
     backend: Backend  # the provider's backend: its state and logic
     lenient: bool = False
+    # The machine's clock (unix seconds), set only when the sandbox clock is moved (frozen or
+    # offset); ``timestamp_clock`` says whether a request's own timestamp may match it.
+    wall_now: float | None = None
+    timestamp_clock: Literal["either", "sandbox"] = "either"
+    # The Host the HTTPS edge served the request under, as sent; None on the provider's own port.
+    edge_host: str | None = None
     principal: Principal = ANONYMOUS
     consumed: list[ConsumedId] = field(default_factory=list)
 
@@ -91,7 +97,18 @@ class RequestContext(Generic[Backend]):
         """Awaits True the first time this client uses this id. The pipeline gives the id back
         when it refuses the request after auth (the rate limit): a refused request must not burn
         it. Not a coroutine of its own: one await less on every request's path."""
-        return self.replay.consume(self.provider, client_id, request_id, self.now, self.consumed)
+        return self.replay.consume(
+            self.provider, client_id, request_id, self.consumed_at, self.consumed
+        )
+
+    @property
+    def consumed_at(self) -> float:
+        """When a request id counts as used: the later of the two clocks a timestamp may match,
+        so that moving the sandbox clock back and forth never purges an id whose request would
+        still pass the window by the machine's clock (the purge goes by the earlier one)."""
+        if self.wall_now is None or self.timestamp_clock == "sandbox":
+            return self.now
+        return max(self.now, self.wall_now)
 
 
 def attach(scope: Scope, context: RequestContext[Any]) -> None:

@@ -16,7 +16,7 @@ import asyncio
 import logging
 import re
 import time
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mock_server.core.clock import Clock
 from mock_server.core.context import RequestContext, attach, context_of
 from mock_server.core.control import Control, Controls, RateLimiter
+from mock_server.core.edge import edge_host
 from mock_server.core.errors import ProviderError
 from mock_server.core.faults import FaultBook, FaultRuleDict
 from mock_server.core.journal import Journal, Record, new_journal_id
@@ -61,9 +62,11 @@ class ProviderPipeline:
         limiter: RateLimiter,
         replay: ReplayGuard,
         backend: object,
+        timestamp_clock: Literal["either", "sandbox"] = "either",
         secret_path: str | None = None,
     ) -> None:
         self.name = name
+        self.timestamp_clock: Literal["either", "sandbox"] = timestamp_clock
         self.backend = backend
         self.app = app
         self.authenticate = authenticate
@@ -85,6 +88,9 @@ class ProviderPipeline:
         started = time.perf_counter()
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
         now = self.clock.timestamp()  # read once: the whole request sees one sandbox time
+        # Clients stamp requests from their own clock: once the sandbox's is moved, the window
+        # checks may need the machine's too (core.auth.timestamp_window).
+        wall_now = time.time() if self.clock.moved else None
         path = raw_path.decode("latin-1")
         rec = Record(
             id=new_journal_id(),
@@ -110,6 +116,9 @@ class ProviderPipeline:
             replay=self.replay,
             backend=self.backend,
             lenient=control.auth_mode == "lenient",
+            wall_now=wall_now,
+            timestamp_clock=self.timestamp_clock,
+            edge_host=edge_host(scope),
         )
         attach(scope, ctx)
 
@@ -127,6 +136,10 @@ class ProviderPipeline:
             if await self.inject_faults(rec, path, send):
                 return
             rec.body = ctx.body = await read_body(scope, receive, self.max_body_bytes)
+            if (short := short_body(scope, len(rec.body))) is not None:
+                rec.diagnosis["body"] = short
+            if (cut := body_cut(scope, len(rec.body))) is not None:
+                raise cut
             ctx.principal = await self.authenticate(ctx)
             rec.client_id = ctx.principal.client_id
             if rec.would_have_failed:
@@ -250,6 +263,7 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
+            scope.setdefault("extensions", {})[BODY_DISCONNECT] = {}
             break
         chunk = message.get("body", b"")
         if chunk:
@@ -260,6 +274,56 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+# Keys of the ASGI scope's ``extensions`` saying the body ended early: the server protocol sets
+# BODY_TIMEOUT ({"seconds": N}) when it stopped waiting; read_body sets BODY_DISCONNECT.
+BODY_TIMEOUT = "mock_server.body_timeout"
+BODY_DISCONNECT = "mock_server.body_disconnect"
+
+
+def body_cut(scope: Scope, received: int) -> ProviderError | None:
+    """The error for a body that never fully arrived: a cut body is never acted on."""
+    extensions = scope.get("extensions") or {}
+    if BODY_TIMEOUT in extensions:
+        seconds = extensions[BODY_TIMEOUT]["seconds"]
+        return ProviderError(
+            408,
+            "body_timeout",
+            "Request Timeout",
+            detail=f"the request body did not arrive within {seconds:g} s "
+            f"({received} bytes had arrived)",
+        )
+    if BODY_DISCONNECT in extensions:
+        return ProviderError(
+            400,
+            "body_incomplete",
+            "Bad Request",
+            detail=f"the connection closed after {received} bytes of the request body",
+        )
+    return None
+
+
+def short_body(scope: Scope, received: int) -> dict[str, Any] | None:
+    """What to say when fewer body bytes arrived than the request's Content-Length declared.
+
+    The request is still judged, over the bytes that did arrive (as a real server would see
+    them); without this note a signature computed over the whole body fails with no reason.
+    """
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) != received:
+            return {
+                "content_length": int(value),
+                "bytes_received": received,
+                "hints": [
+                    f"the request declared Content-Length: {int(value)} but {received} bytes of "
+                    "body arrived before the client closed the connection; everything the "
+                    "server checked (JSON, signature) was computed over those bytes",
+                    "make sure the client writes the whole body, and that nothing between it "
+                    "and the sandbox (a proxy, an HTTP/2 upgrade) drops or truncates it",
+                ],
+            }
+    return None
 
 
 def payload_too_large(size: int, limit: int) -> ProviderError:

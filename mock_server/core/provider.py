@@ -51,6 +51,11 @@ class ProviderSettings(BaseSettings):
     )
     rate_limit: int = Field(0, ge=0, description="requests per client per window; 0 = off")
     rate_limit_window: float = Field(60.0, gt=0, description="rate-limit window in seconds")
+    hosts: str = Field(
+        "",
+        description="comma-separated host names the HTTPS edge serves this provider under "
+        "(empty: the provider's documented defaults)",
+    )
 
     def replay_horizon(self) -> float:
         """Seconds a consumed request id must be remembered: past it, the time window rejects."""
@@ -166,6 +171,16 @@ class Provider(Generic[Backend]):
     credentials: Callable[[ProviderContext], CredentialStore] | None = None
     # Optional: the headers of a correctly authenticated request, for `mock-server sign`.
     sign: Callable[[SignInput], dict[str, str]] | None = None
+    # The host names the HTTPS edge serves this provider under unless its ``hosts`` setting
+    # names others: the real ones where the doc names them, else ``<name>.mock.test``.
+    hosts: tuple[str, ...] = ()
+    # The doc says plain HTTP is redirected to HTTPS: with the edge on, so does the sandbox.
+    https_redirect: bool = False
+
+    def edge_hosts(self, settings: ProviderSettings) -> tuple[str, ...]:
+        """The host names the edge serves this provider under, lower-case."""
+        configured = [h.strip().lower() for h in settings.hosts.split(",") if h.strip()]
+        return tuple(configured) if configured else tuple(h.lower() for h in self.hosts)
 
     @property
     def flag(self) -> str:

@@ -21,6 +21,7 @@ from mock_server.core.faults import FaultBook
 from mock_server.core.journal import Journal
 from mock_server.core.provider import Provider, ProviderContext, ProviderSettings, SeedContext
 from mock_server.core.replay import ConsumedRequestId, ReplayGuard
+from mock_server.core.statefile import check_state_file
 
 log = logging.getLogger("mock_server")
 
@@ -88,9 +89,14 @@ class Services:
     # -- state ---------------------------------------------------------------------------------
     def open(self) -> "Services":
         """Create the database, or reuse it when its schema is this version's."""
+        self.check_state()
         if not self.db.has_tables() or self.db.meta("schema") != schema_fingerprint():
             self.reset()
         return self
+
+    def check_state(self) -> None:
+        """ConfigError, before anything is written, when the state file cannot be used."""
+        check_state_file(self.settings.effective_database_url, adopt=self.settings.adopt_database)
 
     def reset(self) -> float:
         """Drop every table, recreate and reseed. The clock is kept (frozen time, offset).
@@ -151,11 +157,18 @@ class Services:
                 self.journal.flush()
                 if time.monotonic() - last_purge > REPLAY_PURGE_SECONDS:
                     last_purge = time.monotonic()
-                    now = self.clock.timestamp()
-                    for name, settings in self.provider_settings.items():
-                        self.replay.purge(name, now - settings.replay_horizon())
+                    self.purge_request_ids()
             except Exception:
                 log.exception("journal flush or replay purge failed; retrying")
+
+    def purge_request_ids(self) -> int:
+        """Forget request ids past each provider's horizon. By the earlier of the sandbox's and
+        the machine's clock: a request may pass the window by either (``consumed_at``)."""
+        now = min(self.clock.timestamp(), time.time())
+        return sum(
+            self.replay.purge(name, now - settings.replay_horizon())
+            for name, settings in self.provider_settings.items()
+        )
 
     def flush(self) -> None:
         """Everything buffered written, and the state file complete on its own."""

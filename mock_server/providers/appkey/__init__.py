@@ -142,4 +142,6 @@ provider = Provider(
     ),
     credentials=AppKeyCredentials,
     sign=sign,
+    # The doc names no host: a reserved .test name, which never reaches a real server.
+    hosts=("appkey.mock.test",),
 )

@@ -82,6 +82,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "unknown_path": both("Endpoint tidak ditemukan", "Endpoint not found"),
     "method_not_allowed": both("Metode tidak diizinkan", "Method not allowed"),
     "body_too_large": both("Ukuran body terlalu besar", "Payload too large"),
+    "body_timeout": both("Body permintaan terlambat", "Request timeout"),
+    "body_incomplete": both("Body permintaan tidak lengkap", "Incomplete request body"),
     "internal": both("Terjadi kesalahan pada server", "Internal server error"),
     "http_error": both("Permintaan tidak dapat diproses", "The request could not be processed"),
 }

@@ -81,4 +81,6 @@ provider = Provider(
     ),
     credentials=DigitalentCredentials,
     sign=sign,
+    # The doc names no host: a reserved .test name, which never reaches a real server.
+    hosts=("digitalent.mock.test",),
 )

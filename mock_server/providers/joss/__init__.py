@@ -15,8 +15,9 @@ Auth
 
 Known gaps
     The doc gives no error body, response bodies, clock-skew window or XML layout; the mock's
-    choices are in ``docs/providers/joss.md``. HTTPS, HTTP notifications to the portal and 429
-    rate limiting are not emulated.
+    choices are in ``docs/providers/joss.md``. HTTP notifications to the portal and 429 rate
+    limiting are not emulated. HTTPS is the sandbox's edge (``core/edge.py``): the two host names
+    are declared below, and through the edge each chooses its environment (``auth.py``).
 """
 
 import json
@@ -129,4 +130,7 @@ provider = Provider(
     ),
     credentials=JossCredentials,
     sign=sign,
+    # The doc's two endpoints: staging, then production (each has its own credentials).
+    hosts=("sandbox.joss.kemnaker.go.id", "joss.kemnaker.go.id"),
+    https_redirect=True,  # the doc: "Any HTTP calls will be force redirect to HTTPS."
 )

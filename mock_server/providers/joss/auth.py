@@ -37,6 +37,7 @@ from typing import Any
 from mock_server.core import auth
 from mock_server.core.compare import constant_time_equal
 from mock_server.core.context import Principal, RequestContext
+from mock_server.core.edge import bare_host
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import Authenticate
 from mock_server.providers.joss.render import negotiate
@@ -49,6 +50,8 @@ HOSTS = {
     "staging": "https://sandbox.joss.kemnaker.go.id",
     "production": "https://joss.kemnaker.go.id",
 }
+# Through the HTTPS edge, the host name says the environment, as the doc's two endpoints do.
+ENVIRONMENT_OF_HOST = {url.removeprefix("https://"): env for env, url in HOSTS.items()}
 EXPIRED = "the given signature has been expired"  # the doc's wording for 401
 INVALID = "Invalid signature"
 _TIMESTAMP = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z$")
@@ -212,7 +215,7 @@ def build_authenticate(reports: Reports) -> Authenticate:
             req.reject(_unknown_client(client_id))
         else:
             req.identify(client_id)
-            _check_environment(req, client_id, client, environment)
+            _check_environment(req, client_id, client, environment_of(req, environment))
             if values["Signature"]:  # missing: reported by check_headers
                 _check_signature(req, client, values)
             if not client.active:
@@ -258,12 +261,26 @@ def _unknown_client(client_id: str) -> ProviderError:
     )
 
 
+def environment_of(req: RequestContext[Any], configured: str) -> str:
+    """The environment a request addresses: the edge host's (``sandbox.joss.kemnaker.go.id`` is
+    staging, ``joss.kemnaker.go.id`` production), else the configured one (``--joss-environment``,
+    also for host names added with ``--joss-hosts``)."""
+    if req.edge_host is None:
+        return configured
+    return ENVIRONMENT_OF_HOST.get(bare_host(req.edge_host), configured)
+
+
 def _check_environment(
     req: RequestContext[Any], client_id: str, client: Any, environment: str
 ) -> None:
     """Credentials are issued per environment: a staging one does not verify on production."""
     if client.environment == environment:
         return
+    remedy = (
+        f"send it to {HOSTS[client.environment]}"
+        if req.edge_host is not None
+        else f"start it with --joss-environment {client.environment} to use it"
+    )
     req.reject(
         ProviderError(
             401,
@@ -271,7 +288,7 @@ def _check_environment(
             INVALID,
             detail=f"Client-Id {client_id!r} is a {client.environment} credential; this "
             f"sandbox emulates JOSS {environment} ({HOSTS[environment]}), which has its own "
-            f"credentials (start it with --joss-environment {client.environment} to use it)",
+            f"credentials ({remedy})",
             diagnosis={
                 "client_environment": client.environment,
                 "sandbox_environment": environment,

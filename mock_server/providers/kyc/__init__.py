@@ -150,4 +150,10 @@ provider = Provider(
     add_cli=add_cli,
     credentials=KycCredentials,
     sign=sign,
+    # The doc's staging and development gateways, and production's.
+    hosts=(
+        "api-satusehat-stg.dto.kemkes.go.id",
+        "api-satusehat-dev.dto.kemkes.go.id",
+        "api-satusehat.kemkes.go.id",
+    ),
 )

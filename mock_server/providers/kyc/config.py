@@ -11,7 +11,7 @@ class KycSettings(ProviderSettings):
     public_base_url: str = Field(
         "",
         description="base of the validation-web URLs generate-url returns "
-        "(empty: what the request's Host header implies)",
+        "(empty: where the request reached the sandbox: the edge's host name, or this port)",
     )
     server_private_key: str = Field(
         "",

@@ -46,11 +46,13 @@ STEPS = (
 
 class EnvelopeError(ValueError):
     """Why a message could not be opened, in words a client developer can act on, and at which
-    of ``STEPS`` (``public_key`` for a client's key that cannot be loaded)."""
+    of ``STEPS`` (``public_key`` for a client's key that cannot be loaded). ``hint``: what the
+    journal adds where the message keeps the real server's own words."""
 
-    def __init__(self, message: str, step: str = "") -> None:
+    def __init__(self, message: str, step: str = "", hint: str = "") -> None:
         super().__init__(message)
         self.step = step
+        self.hint = hint
 
 
 def chunk_split(text: str, width: int = 76, end: str = "\r\n") -> str:
@@ -109,11 +111,13 @@ def open_message(message: bytes | str, private_key: rsa.RSAPrivateKey) -> bytes:
     try:
         aes_key = private_key.decrypt(wrapped, OAEP)
     except ValueError:
-        # The real server's words (it is written in Go); see provider-docs/README.md.
+        # The real server's words, byte for byte (it is written in Go; provider-docs/README.md
+        # has its recorded reply): the explanation goes to the journal only.
         raise EnvelopeError(
-            "failed to decrypt ciphertext: crypto/rsa: decryption error "
-            "(the AES key was not wrapped with this sandbox's public key, RSA-OAEP SHA-256)",
+            "failed to decrypt ciphertext: crypto/rsa: decryption error",
             "rsa_unwrap",
+            "the AES key was not wrapped with this sandbox's public key (RSA-OAEP, SHA-256 for "
+            "the hash and MGF1): most likely it was wrapped with the real SATUSEHAT public key",
         ) from None
     if len(aes_key) != 32:
         raise EnvelopeError(
@@ -123,9 +127,10 @@ def open_message(message: bytes | str, private_key: rsa.RSAPrivateKey) -> bytes:
         return AESGCM(aes_key).decrypt(iv, sealed, None)
     except InvalidTag:
         raise EnvelopeError(
-            "failed to decrypt ciphertext: cipher: message authentication failed "
-            "(AES-256-GCM tag mismatch: the IV, ciphertext or tag was altered or cut)",
+            "failed to decrypt ciphertext: cipher: message authentication failed",
             "aes_gcm",
+            "the AES-256-GCM tag did not verify: the IV, ciphertext or tag was altered or cut "
+            "(the layout is wrapped key, IV [12], ciphertext, tag [16])",
         ) from None
 
 

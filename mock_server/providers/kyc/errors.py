@@ -72,14 +72,25 @@ def envelope_diagnosis(step: str) -> dict[str, Any]:
     return {"envelope": {"failed_step": step, "passed_steps": passed}}
 
 
-def bad_envelope(exc: EnvelopeError) -> ProviderError:
+def bad_envelope(exc: EnvelopeError, public_key_url: str) -> ProviderError:
+    """``public_key_url``: where the sandbox's own public key is served, for the hint."""
     # The one real envelope failure seen says "Error: Bad Request" (provider-docs/README.md).
+    diagnosis = envelope_diagnosis(exc.step)
+    if exc.step == "rsa_unwrap":
+        diagnosis["hints"] = [
+            exc.hint,
+            "this sandbox has its own key pair (the real server's private key is not public): "
+            "encrypt to the key `mock-server kyc-public-key` prints, or "
+            f"GET {public_key_url}",
+        ]
+    elif exc.hint:
+        diagnosis["hints"] = [exc.hint]
     return ProviderError(
         400,
         "envelope",
         "Error: Bad Request",
         detail=str(exc),  # the response's words are unchanged; the step goes to the journal
-        diagnosis=envelope_diagnosis(exc.step),
+        diagnosis=diagnosis,
     )
 
 

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from mock_server.core.apps import provider_app
 from mock_server.core.context import RequestContext, request_context
+from mock_server.core.edge import public_origin
 from mock_server.core.errors import ProviderError
 from mock_server.providers.kyc.envelope import BEGIN
 from mock_server.providers.kyc.errors import bad_request, metadata, operation_outcome, render_error
@@ -61,11 +62,11 @@ def content_type(request: Request) -> str:
 
 
 def public_base(request: Request, state: KycState) -> str:
-    """Where the validation page is reached: the configured base, else what Host implies."""
+    """Where the validation page is reached: the configured base, else where the request reached
+    this sandbox (the edge's host name, or this port's own address; see ``public_origin``)."""
     if state.settings.public_base_url:
         return state.settings.public_base_url.rstrip("/")
-    host = request.headers.get("host") or f"127.0.0.1:{state.settings.port}"
-    return f"{request.url.scheme}://{host}"
+    return public_origin(request.scope, state.ctx.core.trusted_proxy_addresses)
 
 
 @router.post("/oauth2/v1/accesstoken")

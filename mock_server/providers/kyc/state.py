@@ -220,13 +220,21 @@ class KycState:
         try:
             plaintext = open_message(message, self.server_key)
         except EnvelopeError as exc:
-            raise bad_envelope(exc) from None
+            raise bad_envelope(exc, self.public_key_url()) from None
         try:
             return parse_json(plaintext, GENERATE_EXAMPLE)
         except ProviderError as err:
             # Decrypted fine, but what the client sealed is not the JSON object expected.
             err.diagnosis.update(envelope_diagnosis("json"))
             raise
+
+    def public_key_url(self) -> str:
+        """The control-plane URL of this sandbox's public key, as the banner would show it."""
+        core = self.ctx.core
+        host = "localhost" if core.host in {"0.0.0.0", "::", ""} else core.host
+        host = f"[{host}]" if ":" in host else host
+        port = core.admin_port or "ADMIN_PORT"  # 0: a free port, only known once bound
+        return f"http://{host}:{port}/__admin/kyc/public-key"
 
     def generate_url(
         self, fields: GenerateUrl, *, encrypted: bool, client_id: str, base_url: str, now: float

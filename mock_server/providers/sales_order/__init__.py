@@ -128,4 +128,6 @@ provider = Provider(
     add_cli=add_cli,
     credentials=SalesOrderCredentials,
     sign=sign,
+    # The doc names no host: a reserved .test name, which never reaches a real server.
+    hosts=("sales-order.mock.test",),
 )

@@ -49,7 +49,7 @@ def test_the_reference_signer_drives_a_whole_journey(tmp_path):
     with running_server(tmp_path / "dts.db") as server:
         with httpx.Client(base_url=server.url("digitalent"), auth=DigitalentAuth()) as client:
             academies = client.get("/api/public/pelatihan/akademi").json()["data"]
-            assert len(academies) == 8
+            assert len(academies) == 9  # the eight real ones and the doc example's id 10
             themes = client.get(f"/api/public/pelatihan/akademi/{academies[0]['id']}/tema").json()
             tema_id = themes["data"][0]["id"]
             listing = client.get("/api/public/pelatihan", params={"tema_id": tema_id}).json()

@@ -234,13 +234,29 @@ def test_the_json_form_answers_in_clear(kyc, client_key):
     )
 
 
-def test_the_host_header_sets_the_url(kyc, client_key):
+def test_the_host_header_is_not_believed_on_the_provider_port(kyc, client_key):
+    # A client sending the real host in Host must not be handed a URL to the real server.
     response = kyc.post(
         PATH,
         content=agent_payload(client_key[1]),
-        headers=bearer(kyc) | {"Content-Type": "application/json", "Host": "simrs.local:9000"},
+        headers=bearer(kyc)
+        | {"Content-Type": "application/json", "Host": "api-satusehat-stg.dto.kemkes.go.id"},
     )
-    assert response.json()["data"]["url"].startswith("http://simrs.local:9000/kyc/v1/")
+    assert response.json()["data"]["url"].startswith("http://testserver/kyc/v1/")
+
+
+def test_forwarded_headers_from_an_untrusted_peer_are_ignored(kyc, client_key):
+    response = kyc.post(
+        PATH,
+        content=agent_payload(client_key[1]),
+        headers=bearer(kyc)
+        | {
+            "Content-Type": "application/json",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "kyc.example",
+        },
+    )
+    assert response.json()["data"]["url"].startswith("http://testserver/kyc/v1/")
 
 
 def test_a_configured_public_base_url_wins(make_sandbox, client_for, client_key):
