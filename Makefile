@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test fuzz lint bench clean
 
 $(BIN)/mock-server: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(VENV)/.test-extras
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The property-based suite with a budget of 1,000 examples per provider and property (minutes).
+fuzz: $(VENV)/.test-extras
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/contract/test_properties.py $(PYTEST_ARGS)
+
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -33,4 +37,4 @@ bench: $(BIN)/mock-server
 	$(BIN)/python bench/run.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info mock.db mock.db-*
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info mock.db mock.db-*

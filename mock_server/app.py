@@ -62,6 +62,7 @@ class Sandbox:
                 clock=services.clock,
                 max_body_bytes=self.settings.max_body_bytes,
                 secret_headers=provider.secret_headers,
+                secret_path=provider.secret_path,
                 faults=services.faults,
                 controls=services.controls,
                 limiter=services.limiter,

@@ -154,3 +154,55 @@ JOSS_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://sandbox.joss.kemnaker.g
 def joss_reference_id(kind: str, name: str) -> str:
     """The documented derivation of JOSS reference ids: stable across resets and machines."""
     return str(uuid.uuid5(JOSS_NAMESPACE, f"{kind}:{name}"))
+
+
+def raw_request(
+    app: Any, method: str, path: str, headers: dict[str, bytes | str], body: bytes = b""
+) -> tuple[int, dict[str, str], Any]:
+    """One request straight to the ASGI app, header values as the exact bytes uvicorn would pass
+    on (``TestClient`` re-encodes non-ASCII values as UTF-8, uvicorn hands over what was sent).
+    Returns status, headers and the JSON body (or its text, when it is not JSON)."""
+    import asyncio
+    import json
+
+    raw_headers = [
+        (name.lower().encode(), value if isinstance(value, bytes) else value.encode("latin-1"))
+        for name, value in ({"host": "testserver"} | headers).items()
+    ]
+    raw_headers.append((b"content-length", str(len(body)).encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": raw_headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    sent: list[dict[str, Any]] = []
+    delivered = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    answer = {k.decode("latin-1"): v.decode("latin-1") for k, v in start.get("headers", [])}
+    try:
+        return start["status"], answer, json.loads(content)
+    except ValueError:
+        return start["status"], answer, content.decode("utf-8", "replace")

@@ -50,16 +50,25 @@ def build_admin(
 
     async def on_database_error(request: Request, exc: Exception) -> Response:
         if not is_busy(exc):
-            raise exc  # a real failure: the server's 500 and the traceback in the console
+            raise exc  # a real failure: on_unexpected answers 500, the console keeps the traceback
         return JSONResponse(
             {"detail": "the state database is locked by another process; retry shortly"},
             status_code=503,
             headers={"Retry-After": "1"},
         )
 
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        # JSON like every other answer here, rather than Starlette's plain-text page; uvicorn
+        # still logs the traceback.
+        return JSONResponse(
+            {"detail": "the control plane failed on this request; its console has the traceback"},
+            status_code=500,
+        )
+
     app.add_exception_handler(AdminError, on_admin_error)
     app.add_exception_handler(sqlite3.OperationalError, on_database_error)
     app.add_exception_handler(OperationalError, on_database_error)
+    app.add_exception_handler(Exception, on_unexpected)
     app.include_router(router)
     for prefix, extra_router in extra:
         app.include_router(extra_router, prefix=prefix)

@@ -11,7 +11,7 @@ arguments with the same models, so both sides refuse the same things.
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class AdminError(Exception):
@@ -44,7 +44,14 @@ class AdminUnreachable(AdminError):
 
 
 # -- input shapes ---------------------------------------------------------------------------------
-class ClockChange(BaseModel):
+class AdminIn(BaseModel):
+    """A control-plane body. NaN and infinity are refused: no clock, limit or window means
+    them, and they would fail deep in the sandbox rather than here."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+
+class ClockChange(AdminIn):
     """Exactly one of: ``freeze`` (ISO 8601 instant, or "now"), ``advance_seconds``, ``resume``."""
 
     freeze: str | None = Field(default=None, examples=["2025-10-31T06:00:00Z", "now"])
@@ -62,7 +69,7 @@ class ClockChange(BaseModel):
         return self
 
 
-class FaultIn(BaseModel):
+class FaultIn(AdminIn):
     provider: str
     method: str | None = Field(default=None, examples=["POST"])
     path: str = Field(default="*", max_length=512, examples=["/api/public/pelatihan/*"])
@@ -83,13 +90,14 @@ class FaultIn(BaseModel):
         return self
 
 
-class ControlIn(BaseModel):
+class ControlIn(AdminIn):
     auth_mode: Literal["strict", "lenient"] | None = None
-    rate_limit: int | None = Field(default=None, ge=0, description="0 turns it off")
-    rate_limit_window: float | None = Field(default=None, gt=0)
+    # Bounded so that every value fits the database's 64-bit integer and the limiter's arithmetic.
+    rate_limit: int | None = Field(default=None, ge=0, le=1_000_000, description="0 turns it off")
+    rate_limit_window: float | None = Field(default=None, gt=0, le=86_400 * 366)
 
 
-class ClientIn(BaseModel):
+class ClientIn(AdminIn):
     # URL-safe characters only: the id goes into paths (rotate, activate) and signed headers.
     client_id: str | None = Field(
         default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._~-]+$"
@@ -97,7 +105,7 @@ class ClientIn(BaseModel):
     name: str = Field(default="", max_length=200)
 
 
-class ActiveIn(BaseModel):
+class ActiveIn(AdminIn):
     active: bool
 
 

@@ -7,8 +7,10 @@ from starlette.responses import JSONResponse
 
 from mock_server.admin.deps import AdminDep
 from mock_server.admin.protocol import ActiveIn, ClientIn, ClockChange, ControlIn, FaultIn
+from mock_server.core.jsonbody import JSONRoute
 
-router = APIRouter(prefix="/__admin")
+# Bodies are read by the core JSON parser: NaN, Infinity and deep nesting are a 422, not a 500.
+router = APIRouter(prefix="/__admin", route_class=JSONRoute)
 
 
 # -- health and providers -------------------------------------------------------------------------

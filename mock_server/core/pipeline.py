@@ -14,6 +14,7 @@ the ``Principal`` it established; the handler receives the same context through 
 
 import asyncio
 import logging
+import re
 import time
 from typing import Any, Literal
 
@@ -32,6 +33,7 @@ from mock_server.core.errors import ProviderError
 from mock_server.core.faults import FaultBook, FaultRuleDict
 from mock_server.core.journal import Journal, Record, new_journal_id
 from mock_server.core.provider import Authenticate, RenderError
+from mock_server.core.redact import redact_path
 from mock_server.core.replay import ReplayGuard
 
 log = logging.getLogger("mock_server")
@@ -62,6 +64,7 @@ class ProviderPipeline:
         replay: ReplayGuard,
         backend: object,
         timestamp_clock: Literal["either", "sandbox"] = "either",
+        secret_path: str | None = None,
     ) -> None:
         self.name = name
         self.timestamp_clock: Literal["either", "sandbox"] = timestamp_clock
@@ -73,6 +76,7 @@ class ProviderPipeline:
         self.clock = clock
         self.max_body_bytes = max_body_bytes
         self.secret_headers = secret_headers
+        self.secret_path = re.compile(secret_path) if secret_path else None
         self.faults = faults
         self.controls = controls
         self.limiter = limiter
@@ -88,12 +92,13 @@ class ProviderPipeline:
         # Clients stamp requests from their own clock: once the sandbox's is moved, the window
         # checks may need the machine's too (core.auth.timestamp_window).
         wall_now = time.time() if self.clock.moved else None
+        path = raw_path.decode("latin-1")
         rec = Record(
             id=new_journal_id(),
             at=now,
             provider=self.name,
             method=scope["method"],
-            path=raw_path.decode("latin-1"),
+            path=redact_path(path, self.secret_path),  # what the journal and console show
             query=scope["query_string"].decode("latin-1"),
             headers=scope["headers"],
             body=b"",
@@ -103,7 +108,7 @@ class ProviderPipeline:
         ctx = RequestContext(
             provider=self.name,
             method=rec.method,
-            path=rec.path,
+            path=path,
             query=rec.query,
             headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in rec.headers},
             body=b"",
@@ -129,7 +134,7 @@ class ProviderPipeline:
 
         send_journaled: Send = journaled
         try:
-            if await self.inject_faults(rec, send):
+            if await self.inject_faults(rec, path, send):
                 return
             rec.body = ctx.body = await read_body(scope, receive, self.max_body_bytes)
             if (short := short_body(scope, len(rec.body))) is not None:
@@ -173,11 +178,11 @@ class ProviderPipeline:
             rec.duration_ms = (time.perf_counter() - started) * 1000
             self.journal.record(rec)
 
-    async def inject_faults(self, rec: Record, send: Send) -> bool:
+    async def inject_faults(self, rec: Record, path: str, send: Send) -> bool:
         """Apply the fault rules matching this request. True when the connection was dropped."""
         if not self.faults.rules(self.name):
             return False
-        for rule in self.faults.match(self.name, rec.method, rec.path):
+        for rule in self.faults.match(self.name, rec.method, path):
             rec.diagnosis.setdefault("faults", []).append(rule["id"])
             if rule["action"] == "latency":
                 await asyncio.sleep((rule["latency_ms"] or 0) / 1000)

@@ -160,6 +160,9 @@ class Provider(Generic[Backend]):
     # What the shared contract suite needs: an example request, the error shape, the statuses.
     contract: Contract
     secret_headers: frozenset[str] = dataclass_field(default_factory=frozenset)
+    # Optional: a regular expression for paths that carry a credential; its first group is
+    # shown as a fingerprint in the journal and the console (the handler still gets the path).
+    secret_path: str | None = None
     # Optional: control-plane routes, mounted under /__admin/<flag> (e.g. key registration).
     admin_router: Callable[[Backend], APIRouter] | None = None
     # Optional: adds `mock-server <command>` subcommands; each sets `func` on its parser.

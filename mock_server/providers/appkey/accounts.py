@@ -10,13 +10,13 @@ named a user. So each method reads the caller only once it needs to, after check
 sent: a bad password or an unknown province is answered as such in every mode.
 """
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, func, select
 
+from mock_server.core.compare import constant_time_equal
 from mock_server.core.db import table_of
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.appkey.errors import AppKeyError, bad_request, not_found
@@ -99,7 +99,7 @@ class Accounts:
     def log_in(self, caller: App, username: str, password: str, now: float) -> dict[str, Any]:
         """The three tokens of a new login, and who logged in; 401 ``login`` on a bad password."""
         user = self._user_by_username.first(username=username.strip().lower())
-        if user is None or not hmac.compare_digest(
+        if user is None or not constant_time_equal(
             hash_password(password, user.password_salt), user.password_hash
         ):
             raise AppKeyError(

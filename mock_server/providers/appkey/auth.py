@@ -40,7 +40,6 @@ Auth runs before routing (a gateway's order): the requirement is chosen by path.
 takes any genuine credential of the app, then gets 404; without one it gets the 401.
 """
 
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,6 +47,7 @@ from typing import Any
 
 from mock_server.core import auth
 from mock_server.core.clock import isoformat_z
+from mock_server.core.compare import constant_time_equal
 from mock_server.core.context import Principal, RequestContext
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import Authenticate
@@ -255,7 +255,7 @@ class Checks:
         """The bearer's token row; None for the private key, or when no row verified."""
         if not text:
             return None
-        is_private_key = hmac.compare_digest(sha256_hex(text), app.private_key_sha256)
+        is_private_key = constant_time_equal(sha256_hex(text), app.private_key_sha256)
         expected = self.need.bearer
         if expected == "private_key":
             if not is_private_key:

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
+from mock_server.core import jsonbody
 from mock_server.core.clock import WIB, isoformat_z
 from mock_server.providers.appkey.errors import bad_request
 from mock_server.providers.appkey.messages import FIELD_MESSAGES, both
@@ -54,7 +55,7 @@ def parse_body(model: type[ModelT], body: bytes, example: str) -> ModelT:
             )
         ) from None
     try:
-        payload = json.loads(text)
+        payload = jsonbody.loads(text)
     except json.JSONDecodeError as exc:
         where = f"baris {exc.lineno} kolom {exc.colno}", f"line {exc.lineno} column {exc.colno}"
         raise bad_request(

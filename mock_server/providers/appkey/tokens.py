@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import bindparam
 
+from mock_server.core.compare import constant_time_equal
 from mock_server.core.db import table_of
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.appkey.models import AppKeyToken
@@ -51,7 +52,7 @@ def kind_of(text: str) -> str | None:
     if len(parts) != 3 or parts[0] not in KINDS:
         return None
     head = f"{parts[0]}.{parts[1]}"
-    if not hmac.compare_digest(_tag(head), parts[2]):
+    if not constant_time_equal(_tag(head), parts[2]):
         return None
     return KINDS[parts[0]]
 

@@ -20,8 +20,9 @@ import json
 import re
 from typing import Any
 
-from mock_server.core import auth
+from mock_server.core import auth, jsonbody
 from mock_server.core.clock import parse_iso8601
+from mock_server.core.compare import constant_time_equal
 from mock_server.core.context import Principal, RequestContext
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import Authenticate
@@ -120,7 +121,7 @@ def build_authenticate(catalogue: Catalogue) -> Authenticate:
         message = string_to_sign(req.method, req.path, req.body, timestamp, request_id)
         expected = sign(client.client_secret, message)
         received = values["Signature"]
-        if not hmac.compare_digest(_canonical(expected), _canonical(received)):
+        if not constant_time_equal(_canonical(expected), _canonical(received)):
             req.reject(
                 ProviderError(
                     401,
@@ -150,7 +151,7 @@ def _body_variants(body: bytes) -> list[tuple[str, bytes]]:
     """Bodies a client may have signed instead of the bytes it sent."""
     variants = [("an empty body was signed, but the request has one", b"")] if body else []
     try:
-        parsed = json.loads(body)
+        parsed = jsonbody.loads(body)
     except ValueError:
         return variants
     for separators in ((",", ":"), (", ", ": ")):
@@ -194,7 +195,7 @@ def _diagnose(
 
     def verifies(path: str, body: bytes) -> bool:
         candidate = sign(secret, string_to_sign(req.method, path, body, timestamp, request_id))
-        return hmac.compare_digest(_canonical(candidate), received_canonical)
+        return constant_time_equal(_canonical(candidate), received_canonical)
 
     hints = auth.near_misses(paths, lambda path: verifies(path, req.body))
     hints += auth.near_misses(_body_variants(req.body), lambda body: verifies(req.path, body))

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from mock_server.core import jsonbody
 from mock_server.core.clock import WIB
 from mock_server.providers.digitalent.errors import bad_request
 
@@ -48,7 +49,7 @@ def parse_body(model: type[ModelT], body: bytes) -> ModelT:
     except UnicodeDecodeError as exc:
         raise bad_request(f"the body is not valid UTF-8 (byte {exc.start})") from None
     try:
-        payload = json.loads(text)
+        payload = jsonbody.loads(text)
     except json.JSONDecodeError as exc:
         raise bad_request(
             f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"

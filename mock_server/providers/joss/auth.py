@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mock_server.core import auth
+from mock_server.core.compare import constant_time_equal
 from mock_server.core.context import Principal, RequestContext
 from mock_server.core.edge import bare_host
 from mock_server.core.errors import ProviderError
@@ -306,7 +307,7 @@ def _check_signature(req: RequestContext[Any], client: Any, values: dict[str, st
         req.body,
     )
     expected = sign(client.client_secret, message)
-    if hmac.compare_digest(expected.encode(), received.encode("latin-1")):
+    if constant_time_equal(expected.encode(), received.encode("latin-1")):
         return
     req.reject(
         ProviderError(
@@ -349,9 +350,9 @@ def _diagnose(
         return hmac.new(secret.encode(), msg, hashlib.sha256).digest()
 
     def matches(msg: bytes) -> bool:
-        return hmac.compare_digest(base64.b64encode(mac(msg)).decode(), value)
+        return constant_time_equal(base64.b64encode(mac(msg)).decode(), value)
 
-    if hmac.compare_digest(mac(message).hex(), value.lower()):
+    if constant_time_equal(mac(message).hex(), value.lower()):
         hints.append("the HMAC was sent as hex; send it base64-encoded")
     hints += auth.near_misses(_near_miss_messages(req, message), matches)
     # Only with a body: which Digest the server computed, to compare with the client's.

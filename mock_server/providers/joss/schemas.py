@@ -20,6 +20,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from mock_server.core import jsonbody
 from mock_server.providers.joss.errors import bad_request, validation_error
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -162,13 +163,11 @@ def parse_json(body: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise bad_request(f"the body is not valid UTF-8 (byte {exc.start})") from None
     try:
-        return json.loads(text)
+        return jsonbody.loads(text)
     except json.JSONDecodeError as exc:
         raise bad_request(
             f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
-    except RecursionError:
-        raise bad_request("the JSON is nested too deeply") from None
 
 
 def _get(payload: Any, path: tuple[str, ...]) -> Any:
@@ -223,7 +222,13 @@ def validate(
         region = references["regions"].get(ident) if ident else None
         if ident and region is None:
             unknown(".".join((*path, "id")), f"no region with id {ident}")
-        elif region is not None and region_type in {"province", "city"} - {region["type"]}:
+        elif (
+            region is not None
+            # a str check first: the body may hold a list or object here (unhashable); the model
+            # validation above has already named that field
+            and isinstance(region_type, str)
+            and region_type in {"province", "city"} - {region["type"]}
+        ):
             unknown(
                 ".".join((*path, "id")),
                 f"region {ident} is a {region['type']} ({region['name']}), not a {region_type}",

@@ -144,6 +144,8 @@ provider = Provider(
         expired_status=401,
         replay_status=None,  # KYC requests carry no request id
     ),
+    # The validation page's session token is its only credential, and it is in the path.
+    secret_path=r"^/kyc/v1/validation-web/([^/?]+)",
     admin_router=build_admin_router,
     add_cli=add_cli,
     credentials=KycCredentials,

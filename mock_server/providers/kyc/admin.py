@@ -6,11 +6,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from starlette.responses import PlainTextResponse
 
+from mock_server.core.jsonbody import JSONRoute
 from mock_server.providers.kyc.state import KycState, session_json
 
 
 def build_admin_router(state: KycState) -> APIRouter:
-    router = APIRouter(tags=["kyc"])
+    router = APIRouter(tags=["kyc"], route_class=JSONRoute)
 
     def now() -> float:
         # The control plane has no request context: each answer reads the sandbox clock.

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mock_server.core import jsonbody
 from mock_server.core.clock import WIB
 from mock_server.providers.kyc.errors import bad_request
 
@@ -68,7 +69,7 @@ def parse_json(body: bytes, example: str) -> dict[str, Any]:
     if not body.strip():
         raise bad_request(f"a JSON body is required, e.g. {example}")
     try:
-        payload = json.loads(body.decode("utf-8"))
+        payload = jsonbody.loads(body.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise bad_request(f"the body is not valid UTF-8 (byte {exc.start})") from None
     except json.JSONDecodeError as exc:

@@ -8,7 +8,6 @@ clock, passed in by the caller (a request's ``now``, read once).
 """
 
 import contextlib
-import hmac
 import json
 import secrets
 import string
@@ -19,6 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import bindparam, select
 
+from mock_server.core.compare import constant_time_equal
 from mock_server.core.db import IntegrityError, table_of
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import ProviderContext
@@ -320,7 +320,7 @@ class KycState:
             .limit(1)
         ).first()
         values: dict[str, Any] = {"attempts": session.attempts + 1}
-        if latest is None or not secrets.compare_digest(latest.challenge_code, code.strip()):
+        if latest is None or not constant_time_equal(latest.challenge_code, code.strip()):
             verdict = "wrong_code"
         elif now >= latest.expires_at:
             verdict = "expired"
@@ -368,4 +368,4 @@ def _seal_json(reply: dict[str, Any], key: rsa.RSAPublicKey) -> str:
 
 
 def _same(expected: str, given: str) -> bool:
-    return hmac.compare_digest(expected.encode(), given.encode())
+    return constant_time_equal(expected.encode(), given.encode())

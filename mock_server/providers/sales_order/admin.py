@@ -5,11 +5,12 @@ The control plane is its own app, so these routes close over the backend they ar
 than finding it on the app, as the provider's own routes do.
 """
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
+from mock_server.core import jsonbody
+from mock_server.core.jsonbody import JSONRoute
 from mock_server.providers.sales_order.erp import Erp
 from mock_server.providers.sales_order.keys import KeyRejected
 from mock_server.providers.sales_order.partners import Partners, client_json
@@ -37,8 +38,8 @@ def pem_of(body: bytes, content_type: str) -> str | bytes:
     if not (content_type.startswith("application/json") or body.lstrip().startswith(b"{")):
         return body
     try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):
+        payload = jsonbody.loads(body)
+    except ValueError:
         raise HTTPException(400, "the body is not valid JSON") from None
     pem = payload.get("public_key") if isinstance(payload, dict) else None
     if not isinstance(pem, str):
@@ -47,7 +48,7 @@ def pem_of(body: bytes, content_type: str) -> str | bytes:
 
 
 def build_admin_router(erp: Erp) -> APIRouter:
-    router = APIRouter(tags=["sales-order"])
+    router = APIRouter(tags=["sales-order"], route_class=JSONRoute)
     partners: Partners = erp.partners
 
     def one(client_id: str) -> Any:

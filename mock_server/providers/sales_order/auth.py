@@ -3,8 +3,9 @@
 1. the four headers present (Authorization, X-CLIENT-ID, X-TIMESTAMP, X-SIGNATURE)
                                                   -> 400 "Missing required headers"
    X-TIMESTAMP unix seconds (digits)              -> 400 "Invalid X-TIMESTAMP"
-2. Authorization is ``Bearer <JWT>`` signed by this sandbox (HS256), not expired by the
-   sandbox clock                                  -> 401 "Invalid token" / "Token expired"
+2. Authorization is ``Bearer <JWT>`` signed by this sandbox (HS256), its exp/iat/nbf whole
+   numbers, iat and nbf not ahead of the sandbox clock by more than the time window, not
+   expired by the sandbox clock                   -> 401 "Invalid token" / "Token expired"
 3. the JWT's client_id equals X-CLIENT-ID         -> 403 "Client ID mismatch"
 4. the client exists and is active                -> 403 "Client is deactivated"
 5. X-TIMESTAMP within ±timestamp_window           -> 401 "Request timestamp out of range"
@@ -41,11 +42,13 @@ REQUIRED_HEADERS = ("Authorization", "X-CLIENT-ID", "X-TIMESTAMP", "X-SIGNATURE"
 CREDENTIAL = "private_key"
 
 
-def bearer_claims(jwt_secret: str, authorization: str) -> tokens.Claims:
+def bearer_claims(
+    jwt_secret: str, authorization: str, now: float, leeway: float = 0
+) -> tokens.Claims:
     _, token = auth.parse_bearer(authorization)
     if not token:
         raise tokens.invalid_token("Authorization must be 'Bearer <JWT>'")
-    return tokens.read(jwt_secret, token)
+    return tokens.read(jwt_secret, token, now, leeway)
 
 
 def build_authenticate(erp: Erp) -> Authenticate:
@@ -68,7 +71,7 @@ def build_authenticate(erp: Erp) -> Authenticate:
         header_client, timestamp = values["X-CLIENT-ID"], values["X-TIMESTAMP"]
         seconds = unix_seconds(req, timestamp)
         token_client = token_client_id(
-            req, settings.jwt_secret, values["Authorization"], header_client
+            req, settings.jwt_secret, values["Authorization"], header_client, window
         )
 
         # Who the request is from. Strict mode only gets here when X-CLIENT-ID and the token
@@ -142,7 +145,8 @@ def unix_seconds(req: RequestContext[Any], timestamp: str) -> int | None:
     """X-TIMESTAMP as unix seconds; None when absent or (rejected) not digits."""
     if not timestamp:
         return None
-    if not timestamp.isdigit() or len(timestamp) > 15:
+    # isascii: "²" and other Unicode digits pass isdigit() but not int().
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 15:
         req.reject(
             ProviderError(
                 400,
@@ -157,7 +161,11 @@ def unix_seconds(req: RequestContext[Any], timestamp: str) -> int | None:
 
 
 def token_client_id(
-    req: RequestContext[Any], jwt_secret: str, authorization: str, header_client: str
+    req: RequestContext[Any],
+    jwt_secret: str,
+    authorization: str,
+    header_client: str,
+    window: float,
 ) -> str | None:
     """The client the bearer token names (None without one), once the token verified, is live
     and names X-CLIENT-ID's client. In lenient mode a token that failed verification still names
@@ -165,7 +173,8 @@ def token_client_id(
     if not authorization:
         return None
     try:
-        claims = bearer_claims(jwt_secret, authorization)
+        # A token's iat or nbf may be ahead by the skew X-TIMESTAMP is allowed, and no more.
+        claims = bearer_claims(jwt_secret, authorization, req.now, window)
     except ProviderError as err:
         req.reject(err)
         return tokens.unverified_client_id(authorization)  # lenient only: strict raised

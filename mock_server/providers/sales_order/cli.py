@@ -51,8 +51,9 @@ def register_key(cli: CommandLine, ns: argparse.Namespace) -> int:
         with cli.open_context(ns, NAME) as ctx:
             result = Partners(ctx).register_key(ns.client_id, pem)
     except (KeyRejected, LookupError) as exc:
+        # 2, as for any other input the command cannot use (argparse's own code for usage)
         print(f"mock-server: public key refused: {exc}", file=sys.stderr)
-        return 1
+        return 2
     print(
         f"registered a {result['key_bits']}-bit RSA key for {result['client_id']} "
         f"({result['key_fingerprint']})"

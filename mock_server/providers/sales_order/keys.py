@@ -8,6 +8,7 @@ openssl command that turns what was sent into what is needed.
 import base64
 import hashlib
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -58,6 +59,11 @@ def parse_public_key(pem: str | bytes) -> rsa.RSAPublicKey:
         )
     try:
         key = load_pem_public_key(text.encode("ascii"))
+    except UnsupportedAlgorithm:
+        raise KeyRejected(
+            "the key's algorithm is unknown (not RSA, nor any other public key type); "
+            "SHA256withRSA needs an RSA key"
+        ) from None
     except (ValueError, TypeError) as exc:
         raise KeyRejected(
             f"the PEM cannot be read as a public key (damaged base64?): {exc}"

@@ -5,13 +5,13 @@ sent, whether the client is active), and the documented token exchange: login wi
 credentials, refresh of a token (an expired one too, within the refresh window).
 """
 
-import hmac
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import bindparam, update
 
+from mock_server.core.compare import constant_time_equal
 from mock_server.core.db import table_of
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import ProviderContext
@@ -140,7 +140,7 @@ class Partners:
         """A new token for client credentials. A deactivated client is refused before its secret
         is compared."""
         client = self.active_client(client_id)
-        if client is None or not hmac.compare_digest(
+        if client is None or not constant_time_equal(
             client.client_secret.encode(), client_secret.encode()
         ):
             raise ProviderError(
@@ -151,9 +151,10 @@ class Partners:
             )
         return self.issue(client.client_id, now)
 
-    def claims(self, token: str) -> tokens.Claims:
+    def claims(self, token: str, now: float) -> tokens.Claims:
         """The claims of a token this sandbox issued, whatever its age; 401 for anything else."""
-        return tokens.read(self.settings.jwt_secret, token)
+        # The leeway is the request time window: the skew this API tolerates in X-TIMESTAMP.
+        return tokens.read(self.settings.jwt_secret, token, now, self.settings.timestamp_window)
 
     def refresh(self, claims: tokens.Claims, now: float) -> Token:
         """A new token for one this sandbox issued: an expired one too, within the refresh

@@ -113,7 +113,7 @@ async def login(ctx: Call) -> JSONResponse:
 async def refresh(ctx: Call) -> JSONResponse:
     """Refresh JWT token: an expired one too, within the refresh window after expiry."""
     body = parse_body(RefreshRequest, ctx.body)
-    claims = ctx.backend.partners.claims(body.token)
+    claims = ctx.backend.partners.claims(body.token, ctx.now)
     ctx.identify(claims.client_id)  # before the window and client checks, which it explains
     return JSONResponse(ctx.backend.partners.refresh(claims, ctx.now).json())
 

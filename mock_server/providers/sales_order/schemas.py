@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from mock_server.core import jsonbody
 from mock_server.core.clock import WIB
 from mock_server.providers.sales_order.errors import bad_request, validation_failed
 
@@ -90,15 +91,13 @@ def parse_body(model: type[ModelT], body: bytes, *, optional: bool = False) -> M
             return model()
         raise bad_request("a JSON body is required")
     try:
-        payload = json.loads(body.decode("utf-8"))
+        payload = jsonbody.loads(body.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise bad_request(f"the body is not valid UTF-8 (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise bad_request(
             f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
-    except RecursionError:
-        raise bad_request("malformed JSON: nested too deeply") from None
     if not isinstance(payload, dict):
         raise bad_request(f"the body must be a JSON object, not {type(payload).__name__}")
     try:

@@ -2,9 +2,13 @@
 
 Time checks are the sandbox's, not PyJWT's: PyJWT reads the machine clock, and a test must be able
 to advance the sandbox 12 h instead of waiting. So PyJWT verifies the signature and the algorithm
-only, and ``exp`` is compared with ``ctx.clock`` here.
+only; here ``exp``, ``iat`` and ``nbf`` are read as PyJWT reads them (whole numbers: NaN, infinity
+and ``1e400`` are refused) and ``iat``/``nbf`` are compared with the sandbox's now, as PyJWT
+compares them with its own (a token from the future is not yet valid). ``exp`` is the caller's:
+an expired token is still read, since refresh accepts one.
 """
 
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -42,8 +46,23 @@ def invalid_token(detail: str, rule: str = "token") -> ProviderError:
     return ProviderError(401, rule, "Invalid token", detail=detail)
 
 
-def read(secret: str, token: str) -> Claims:
-    """The claims of a token this sandbox signed, whatever its age; 401 for anything else."""
+def numeric_date(payload: dict[str, Any], claim: str) -> int | None:
+    """A NumericDate claim as PyJWT accepts it (a finite number, read as whole seconds), None
+    when absent. PyJWT's own words for the refusal."""
+    value = payload.get(claim)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise invalid_token(f"the token's {claim} claim must be an integer (a NumericDate)")
+    if abs(value) > 2**53:  # beyond any date, and beyond a 64-bit column
+        raise invalid_token(f"the token's {claim} claim is not a date")
+    return int(value)
+
+
+def read(secret: str, token: str, now: float, leeway: float = 0) -> Claims:
+    """The claims of a token this sandbox signed, whatever its age, once it is valid (not before
+    its ``nbf`` or ``iat`` by the sandbox clock, give or take ``leeway`` seconds, as PyJWT's
+    option of that name); 401 for anything else."""
     if not token or token.count(".") != 2:
         raise invalid_token("the token is not a JWT (three base64url parts separated by dots)")
     try:
@@ -59,14 +78,20 @@ def read(secret: str, token: str) -> Claims:
         ) from None
     except jwt.InvalidTokenError as exc:
         raise invalid_token(f"the token cannot be read: {exc}") from None
-    client_id, exp = payload.get("client_id"), payload.get("exp")
+    client_id = payload.get("client_id")
     if not isinstance(client_id, str) or not client_id:
         raise invalid_token("the token carries no client_id claim")
-    if not isinstance(exp, int | float) or isinstance(exp, bool):
+    exp, iat, nbf = (numeric_date(payload, claim) for claim in ("exp", "iat", "nbf"))
+    if exp is None:
         raise invalid_token("the token carries no numeric exp claim")
-    iat = payload.get("iat")
-    issued = int(iat) if isinstance(iat, int | float) and not isinstance(iat, bool) else 0
-    return Claims(client_id, issued, int(exp))
+    for claim, value in (("nbf", nbf), ("iat", iat)):
+        if value is not None and value > now + leeway:
+            raise invalid_token(
+                f"the token is not yet valid ({claim}): its {claim} is {value - now:.0f} s "
+                f"ahead of the sandbox clock; allowed: {leeway:g} s",
+                rule="token_not_yet_valid",
+            )
+    return Claims(client_id, iat or 0, exp)
 
 
 def _wrong_algorithm(token: str) -> ProviderError:

@@ -81,7 +81,7 @@ def test_login_then_refresh_by_the_given_clock(erp, sandbox):
     lifetime = sandbox.services.provider_settings["sales_order"].token_lifetime
     token = erp.partners.login(DEMO_CLIENT, DEMO_SECRET, NOW)
     assert token.expired_at == int(NOW) + lifetime
-    claims = erp.partners.claims(token.token)
+    claims = erp.partners.claims(token.token, NOW)
     renewed = erp.partners.refresh(claims, NOW + lifetime + 60)  # expired, inside the window
     assert renewed.expired_at == int(NOW) + 2 * lifetime + 60
     with pytest.raises(ProviderError) as refused:

@@ -141,7 +141,7 @@ def test_the_cli_refuses_a_private_key_clearly(tmp_path, capsys):
     code = main(
         ["sales-order", "register-key", CLIENT, str(pem_file), "--db", str(tmp_path / "d.db")]
     )
-    assert code == 1
+    assert code == 2
     err = capsys.readouterr().err
     assert "PRIVATE key" in err
     assert "-pubout" in err
