@@ -25,9 +25,10 @@ test: $(VENV)/.test-extras
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The property-based suite with a budget of 1,000 examples per provider and property (minutes).
+# The property-based suite (1,000 examples per provider and property) and schemathesis (200 cases
+# per operation, unsigned and signed) with their long budgets: minutes, not part of `make test`.
 fuzz: $(VENV)/.test-extras
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/contract/test_properties.py $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/contract/test_properties.py tests/contract/test_schemathesis.py $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check --fix .
