@@ -60,8 +60,10 @@ def add_commands(sub: Any) -> None:
 
     journal = sub.add_parser(
         "journal",
-        help="print the journal, newest last; --follow keeps tailing it",
-        epilog="example: mock-server journal --provider digitalent --outcome rejected --follow",
+        help="print the journal, newest last; --follow keeps tailing it; --har exports it",
+        epilog="example: mock-server journal --provider digitalent --outcome rejected --follow\n"
+        "         mock-server journal --outcome rejected --har rejected.har",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     journal.add_argument("--provider", choices=names)
     journal.add_argument("--client-id")
@@ -69,6 +71,11 @@ def add_commands(sub: Any) -> None:
     journal.add_argument("--status", type=int)
     journal.add_argument("--limit", type=int, default=20, help="entries to show first (max 500)")
     journal.add_argument("--follow", "-f", action="store_true", help="keep printing new entries")
+    journal.add_argument(
+        "--har",
+        metavar="FILE",
+        help="write every matching entry to FILE as HAR 1.2 (- for standard output) instead",
+    )
     add_admin_flags(journal)
     journal.set_defaults(func=cmd_journal)
 
@@ -186,6 +193,22 @@ def cmd_journal(ns: argparse.Namespace) -> int:
         "outcome": ns.outcome,
         "status": ns.status,
     }
+    if ns.har:
+        with admin_client(ns) as admin:
+            log = admin.har(**filters)
+        text = json.dumps(log, indent=2, ensure_ascii=False)
+        if ns.har == "-":
+            print(text)
+        else:
+            try:
+                with open(ns.har, "w", encoding="utf-8") as file:
+                    file.write(text + "\n")
+            except OSError as exc:
+                print(f"mock-server: cannot write {ns.har}: {exc.strerror}", file=sys.stderr)
+                return 2
+            count = len(log["log"]["entries"])
+            print(f"{count} entries written to {ns.har} (HAR 1.2)", file=sys.stderr)
+        return 0
     with admin_client(ns) as admin:
         entries = admin.requests(**filters, per_page=max(1, min(ns.limit, 500)))
         for entry in reversed(entries):
@@ -258,6 +281,13 @@ def explanation(entry: dict[str, Any]) -> str:
     if entry.get("diagnosis"):
         out.append("")
         out += describe(entry["diagnosis"], "")
+    if entry.get("response_headers") or entry.get("response_excerpt"):
+        out += ["", f"answered {entry['status']}:"]
+        out += [f"  {name}: {value}" for name, value in entry.get("response_headers", {}).items()]
+        if excerpt := entry.get("response_excerpt"):
+            size = entry.get("response_bytes", len(excerpt))
+            cut = f" (first {len(excerpt.encode())} of {size} bytes)" if size > len(excerpt) else ""
+            out += [f"  body{cut}:", *(f"    {line}" for line in excerpt.splitlines())]
     return "\n".join(out)
 
 

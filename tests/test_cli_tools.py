@@ -82,6 +82,10 @@ def test_explain_prints_the_diagnosis(server):
     assert f"GET:{path}::" in out.stdout
     assert "key fingerprint" in out.stdout
     assert "wrong" not in out.stdout.replace("wrong-", "")  # the secret itself never shows
+    # The answer the client got, as it got it.
+    assert "answered 401:" in out.stdout
+    assert "content-type: application/json" in out.stdout
+    assert rejected.text in out.stdout
     raw = run("explain", rejected.headers["x-mock-journal-id"], "--json", admin=server.url("admin"))
     assert json.loads(raw.stdout)["rule"] == "signature"
 

@@ -19,6 +19,7 @@ from mock_server.admin.protocol import (
     Unsupported,
 )
 from mock_server.core.clock import parse_iso8601
+from mock_server.core.har import har_log
 from mock_server.core.journal import JournalQuery
 from mock_server.core.provider import CredentialStore
 from mock_server.core.services import Services, UnknownProvider
@@ -148,6 +149,17 @@ class LocalAdmin:
 
     def count(self, **filters: Any) -> int:
         return self._services.journal.count(self._query(filters))
+
+    def har(self, **filters: Any) -> dict[str, Any]:
+        filters = {k: v for k, v in filters.items() if k not in {"page", "per_page"}}
+        entries: list[dict[str, Any]] = []
+        page = 1
+        while True:  # bounded by the journal's retention
+            batch = self.journal(**filters, page=page, per_page=MAX_PER_PAGE)
+            entries += batch["data"]
+            if page * MAX_PER_PAGE >= batch["meta"]["total"]:
+                return har_log(entries)
+            page += 1
 
     def clear_journal(self) -> int:
         journal = self._services.journal

@@ -84,6 +84,16 @@ async def count_requests(filters: FiltersDep, admin: AdminDep) -> dict[str, int]
     return {"count": admin.count(**filters)}
 
 
+@router.get("/requests.har", tags=["journal"])
+async def requests_har(filters: FiltersDep, admin: AdminDep) -> JSONResponse:
+    """Every matching entry as a HAR 1.2 log, oldest first, secrets redacted as in the journal:
+    open it in a browser's network panel, Postman or Insomnia."""
+    return JSONResponse(
+        admin.har(**filters),
+        headers={"Content-Disposition": 'attachment; filename="mock-server.har"'},
+    )
+
+
 @router.get("/requests/{journal_id}", tags=["journal"])
 async def one_request(journal_id: str, admin: AdminDep) -> dict[str, Any]:
     """One journal entry, by the id in a response's X-Mock-Journal-Id header."""

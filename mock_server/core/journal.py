@@ -9,6 +9,7 @@ anything is stored. Retention is bounded: beyond ``retention`` entries the oldes
 import itertools
 import json
 import logging
+import re
 import secrets
 import threading
 import time
@@ -25,6 +26,7 @@ from mock_server.core.redact import (
     header_lines_to_dict,
     redact_headers,
     redact_query,
+    redact_secret_paths,
     redact_text,
 )
 
@@ -56,6 +58,11 @@ class JournalEntry(SQLModel, table=True):
     )
     body_excerpt: str = Field(default="", sa_column=Column(Text, nullable=False))
     body_bytes: int = 0
+    response_headers: str = Field(
+        default="", sa_column=Column(Text, nullable=False), description="name: value lines"
+    )
+    response_excerpt: str = Field(default="", sa_column=Column(Text, nullable=False))
+    response_bytes: int = 0
     diagnosis: str | None = Field(default=None, sa_column=Column(Text))
     would_have_failed: str | None = Field(
         default=None, sa_column=Column(Text), description="lenient mode: the checks that failed"
@@ -83,6 +90,14 @@ class Record:
     secret_headers: frozenset[str] = frozenset()
     body_size: int = 0
     would_have_failed: list[str] = field(default_factory=list)
+    # The answer as sent: its headers, the first bytes of its body (the excerpt's length), and
+    # the body's size. Redacted like the request when written.
+    response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    response_body: bytes = b""
+    response_size: int = 0
+    # Where a provider carries a credential in its URLs (the KYC page token), for answers that
+    # hand such a URL out.
+    secret_in_text: "re.Pattern[str] | None" = None
 
     @property
     def outcome(self) -> str:
@@ -172,6 +187,15 @@ class Journal:
             "request_headers": redact_headers(rec.headers, rec.secret_headers),
             "body_excerpt": excerpt,
             "body_bytes": rec.body_size,
+            "response_headers": redact_secret_paths(
+                redact_headers(rec.response_headers, rec.secret_headers), rec.secret_in_text
+            ),
+            "response_excerpt": redact_secret_paths(
+                redact_text(rec.response_body.decode("utf-8", "replace")), rec.secret_in_text
+            )
+            if rec.response_body
+            else "",
+            "response_bytes": rec.response_size,
             "diagnosis": _encode(rec.diagnosis) if rec.diagnosis else None,
             "would_have_failed": _encode(rec.would_have_failed) if rec.would_have_failed else None,
         }
@@ -268,6 +292,7 @@ def entry_dict(row: Any) -> dict[str, Any]:
     out = dict(row)
     out["at"] = datetime.fromtimestamp(out["at"], UTC).isoformat().replace("+00:00", "Z")
     out["request_headers"] = header_lines_to_dict(out["request_headers"])
+    out["response_headers"] = header_lines_to_dict(out["response_headers"])
     out["diagnosis"] = json.loads(out["diagnosis"]) if out["diagnosis"] else None
     out["would_have_failed"] = (
         json.loads(out["would_have_failed"]) if out["would_have_failed"] else None
