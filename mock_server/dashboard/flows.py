@@ -4,9 +4,10 @@ one step at a time, for a demo. Requests are signed by the provider's own signer
 
 import contextlib
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -239,7 +240,195 @@ def digitalent_flow(ctx: FlowContext) -> Iterator[Step]:
         caller.close()
 
 
+# JOSS reference ids are uuid5 of kind and name (the documented derivation), the same on every
+# reset, so the flow names them rather than looking each one up.
+JOSS_REFERENCES = uuid.uuid5(uuid.NAMESPACE_URL, "https://sandbox.joss.kemnaker.go.id/references")
+
+
+def joss_reference(kind: str, name: str) -> str:
+    return str(uuid.uuid5(JOSS_REFERENCES, f"{kind}:{name}"))
+
+
+def joss_flow(ctx: FlowContext) -> Iterator[Step]:
+    caller = Caller(ctx)
+    try:
+        company_id, job_id = str(uuid.uuid4()), str(uuid.uuid4())
+        company = {
+            "region": {
+                "type": "city",
+                "id": joss_reference("city", "DKI Jakarta/Jakarta Selatan"),
+                "country_code": "ID",
+            },
+            "name": "PT Demo Sandbox",
+            "postal_code": "12850",
+            "address": "Jl. Semanggi Raya No. 1A, Jakarta Selatan",
+            "license_number": "9120001234567",
+            "industry": joss_reference("industry", "Informasi dan Komunikasi"),
+        }
+        step, _ = caller.signed(
+            "1. Report the company (upsert)", "PUT", f"/api/v1/companies/{company_id}", company
+        )
+        yield step
+        if not step.ok:
+            return
+        today = caller.now().date()
+        vacancy = {
+            "title": "Junior Administrator",
+            "employer": {"id": company_id, **company},
+            "position": "Administrator Sistem",
+            "job_function": joss_reference("job-function", "Teknologi Informasi"),
+            "description": "Mengelola server dan jaringan kantor.",
+            "workers_needed": 2,
+            "valid_from": today.isoformat(),
+            "valid_until": (today + timedelta(days=60)).isoformat(),
+            "age": {"min": 20, "max": 35},
+            "gender": "any",
+            "education_level": joss_reference("education-level", "Sarjana (S1)"),
+            "skills": ["Linux", "Jaringan komputer"],
+            "min_experience_years": 1,
+            "salary": {"min": 6_000_000, "max": 9_000_000, "currency": "IDR"},
+            "work_location": {
+                "region": {
+                    "type": "city",
+                    "id": joss_reference("city", "Jawa Barat/Bandung"),
+                    "country_code": "ID",
+                },
+                "address": "Jl. Asia Afrika No. 1, Bandung",
+            },
+            "employment_type": joss_reference("employment-type", "Pekerja Kontrak (PKWT)"),
+            "status": "open",
+        }
+        step, _ = caller.signed(
+            "2. Report its vacancy", "PUT", f"/api/v1/jobs/{job_id}/industrial-vacancy", vacancy
+        )
+        yield step
+        if not step.ok:
+            return
+        step, _ = caller.signed("3. Read the vacancy back", "GET", f"/api/v1/jobs/{job_id}")
+        step.verdict = "reported" if step.ok else None
+        yield step
+    finally:
+        caller.close()
+
+
+def sales_order_flow(ctx: FlowContext) -> Iterator[Step]:
+    caller = Caller(ctx)
+    try:
+        demo = ctx.provider.demo_credentials[0]
+        step, _ = caller.send(
+            "1. Log in (client credentials -> JWT)",
+            "POST",
+            "/api/v1/auth/login",
+            json.dumps({"client_id": demo.client_id, "client_secret": demo.secret}).encode(),
+            {"Content-Type": "application/json"},
+        )
+        yield step
+        if not step.ok:
+            return
+        order = {
+            "customer_code": "CUST-001",
+            "site_code": "SITE-001",
+            "sales_name": "John Doe",
+            "address": "Jl. Sudirman No. 1, Jakarta",
+            "products": [{"product_code": "PRD-001", "quantity": 2}],
+        }
+        step, response = caller.signed(
+            "2. Create a sales order (JWT + SHA256withRSA signature)",
+            "POST",
+            "/api/v1/sales-orders",
+            order,
+        )
+        yield step
+        created = data_of(response) or {}
+        ref = created.get("order_no") or created.get("id")
+        if not step.ok or not ref:
+            return
+        step, _ = caller.signed("3. Its status now", "GET", f"/api/v1/sales-orders/{ref}")
+        yield step
+        wait = int(ctx.settings.process_after) + 1
+        ctx.admin.advance(wait)
+        step, response = caller.signed(
+            f"4. The sandbox clock moved {wait} s on: its status again",
+            "GET",
+            f"/api/v1/sales-orders/{ref}",
+            note="the ERP processes an order after MOCK_SALES_ORDER_PROCESS_AFTER seconds "
+            "of sandbox time; the flow advanced the clock (Controls -> Clock to undo)",
+        )
+        status = (data_of(response) or {}).get("status")
+        step.verdict = str(status).lower() if status else None
+        yield step
+    finally:
+        caller.close()
+
+
+def appkey_flow(ctx: FlowContext) -> Iterator[Step]:
+    """Login with the app's private key as the bearer; a new refresh token for the user token;
+    a new access token for the refresh token; the user's profile with the access and user
+    tokens. The documented conventions are on every call: x-app-key, x-request-id, x-language."""
+    caller = Caller(ctx)
+    demo = ctx.provider.demo_credentials[0]
+
+    def headers(bearer: str, **extra: str) -> dict[str, str]:
+        return {
+            "x-app-key": demo.client_id,
+            "x-request-id": str(uuid.uuid4()),
+            "x-language": "en",
+            "Authorization": f"Bearer {bearer}",
+            "Content-Type": "application/json",
+        } | extra
+
+    try:
+        login = {"username": "demo@example.com", "password": "demo-password"}
+        step, response = caller.send(
+            "1. Log in (Bearer = the app's private key)",
+            "POST",
+            "/api/v1/auth/login",
+            json.dumps(login).encode(),
+            headers(demo.secret),
+        )
+        yield step
+        tokens = data_of(response) or {}
+        if not step.ok:
+            return
+        step, response = caller.send(
+            "2. A new refresh token (Bearer = the user token)",
+            "POST",
+            "/api/v1/auth/refresh-token",
+            b"",
+            headers(tokens["user_token"]),
+        )
+        yield step
+        if not step.ok:
+            return
+        refresh = str((data_of(response) or {}).get("refresh_token", tokens.get("refresh_token")))
+        step, response = caller.send(
+            "3. A new access token (Bearer = the refresh token)",
+            "POST",
+            "/api/v1/auth/access-token",
+            b"",
+            headers(refresh),
+        )
+        yield step
+        if not step.ok:
+            return
+        access = str((data_of(response) or {}).get("access_token", tokens.get("access_token")))
+        step, _ = caller.send(
+            "4. The user's profile (access token + x-user-token)",
+            "GET",
+            "/api/v1/users/me",
+            b"",
+            headers(access, **{"x-user-token": tokens["user_token"]}),
+        )
+        step.verdict = "signed in" if step.ok else None
+        yield step
+    finally:
+        caller.close()
+
+
 FLOWS: dict[str, Flow] = {
     "kyc": Flow("SATUSEHAT KYC: token, encrypted generate-url, validation page, code", kyc_flow),
     "digitalent": Flow("Digitalent: academies, then their trainings", digitalent_flow),
+    "joss": Flow("JOSS: a company, then its vacancy", joss_flow),
+    "sales_order": Flow("Sales Order: log in, order, watch it progress", sales_order_flow),
+    "appkey": Flow("x-app-key: log in, refresh, user token", appkey_flow),
 }

@@ -87,6 +87,36 @@ def test_clearing_the_journal_tells_the_page_to_start_over(server: RunningServer
     assert stream.next()[1] == "reset"
 
 
+@pytest.mark.parametrize(
+    ("name", "steps", "verdict"),
+    [
+        ("digitalent", 3, "done"),
+        ("joss", 3, "reported"),
+        ("sales_order", 4, "processed"),
+        ("appkey", 4, "signed in"),
+        ("kyc", 5, "validated"),
+    ],
+)
+def test_each_guided_flow_runs_its_happy_path(
+    server: RunningServer, name: str, steps: int, verdict: str
+) -> None:
+    before = httpx.get(f"{server.url('admin')}/__admin/requests/count?provider={name}").json()
+    response = httpx.post(f"{server.url('admin')}/__admin/ui/flows/{name}", json={}, timeout=30)
+    assert response.status_code == 200
+    shown = response.text
+    assert shown.count('<article class="step') == steps
+    assert 'class="step failed"' not in shown
+    assert f'data-verdict="{verdict}"' in shown
+    after = httpx.get(f"{server.url('admin')}/__admin/requests/count?provider={name}").json()
+    assert after["count"] > before["count"]  # it went through the sandbox, journal and all
+
+
+def test_an_unknown_flow_is_a_404(server: RunningServer) -> None:
+    response = httpx.post(f"{server.url('admin')}/__admin/ui/flows/nobody", json={})
+    assert response.status_code == 404
+    assert "unknown provider" in response.json()["detail"]
+
+
 def test_an_open_stream_does_not_hold_up_stopping() -> None:
     with running_server(None) as own:
         Stream(f"{own.url('admin')}/__admin/ui/events")
