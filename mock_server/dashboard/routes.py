@@ -17,7 +17,6 @@ from mock_server.core.config import Settings
 from mock_server.core.provider import Provider
 from mock_server.dashboard.assets import render, static_file
 from mock_server.dashboard.curl import signed_curl
-from mock_server.dashboard.flows import FLOWS, FlowContext, step_html
 from mock_server.dashboard.live import LiveFeed, sse
 
 UI = "/__admin/ui"
@@ -123,6 +122,8 @@ def build_dashboard(
 
     @router.get(f"{UI}/flows")
     async def flows_page() -> HTMLResponse:
+        from mock_server.dashboard.flows import FLOWS  # httpx and the KYC envelope: on first use
+
         flows = [(name, FLOWS[name].title) for name in by_name if name in FLOWS]
         return page("flows.html", tab="flows", flows=flows)
 
@@ -279,6 +280,8 @@ def build_dashboard(
     @router.post(UI + "/flows/{name}")
     async def run_flow(name: str) -> StreamingResponse:
         """Each step's request and response as an HTML fragment, sent as soon as it is done."""
+        from mock_server.dashboard.flows import FLOWS, FlowContext, step_html
+
         provider = provider_of(name)
         if name not in FLOWS:
             raise NotFound(f"{name} has no guided flow")
