@@ -28,6 +28,7 @@ import pytest
 
 from mock_server.cli_tools import explanation
 from tests.helpers import joss_headers, postman_signature
+from tests.providers.sales_order.orders import order_body
 from tests.providers.sales_order.signing import DEMO_CLIENT, DEMO_SECRET, demo_private_key, sign
 from tests.server import RunningServer, running_server
 
@@ -171,16 +172,11 @@ def test_digitalent_example_signed_now_as_the_doc_says(server, alphabet):
 # -- Sales Order ----------------------------------------------------------------------------------
 JSON = {"Content-Type": "application/json"}
 LOGIN_SAMPLE = f'{{\n  "client_id": "{DEMO_CLIENT}",\n  "client_secret": "{DEMO_SECRET}"\n}}'
-ORDER_SAMPLE = """{
-  "customer_code": "CUST-001",
-  "site_code": "SITE-001",
-  "sales_name": "John Doe",
-  "address": "Jl. Sudirman No. 1, Jakarta",
-  "purchase_order_no": "PO-2025-00001",
-  "products": [
-    {"product_code": "PRD-001", "quantity": 1}
-  ]
-}"""  # the doc folds "products" ([ ]) and names no ProductDto field: one line, mock's fields
+# The doc's create sample: its fields are order_body's, but "products" is folded ([ ]) and names
+# no ProductDto field, so one line of the mock's fields; indented as the doc prints it.
+ORDER_SAMPLE = json.dumps(
+    order_body(products=[{"product_code": "PRD-001", "quantity": 1}]), indent=2
+)
 
 
 def sales_order_login(server: RunningServer) -> dict[str, Any]:

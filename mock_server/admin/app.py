@@ -17,7 +17,8 @@ from mock_server.admin.protocol import Admin, AdminError
 from mock_server.admin.routes import router
 from mock_server.core.config import Settings
 from mock_server.core.db import is_busy
-from mock_server.core.pipeline import NO_TELEMETRY, replay_body
+from mock_server.core.errors import ProviderError
+from mock_server.core.pipeline import BODY_DISCONNECT, NO_TELEMETRY, read_body, replay_body
 
 
 def build_admin(
@@ -162,22 +163,15 @@ class BrowserGuard:
             return
         # A chunked body: read it here, counting, so the limit answers 413 in this shape (a
         # handler reading it would turn any error into FastAPI's 400 "error parsing the body").
-        body = bytearray()
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.max_body_bytes:
-                detail = (
-                    f"the request body is over the limit of {self.max_body_bytes} bytes "
-                    "(MOCK_MAX_BODY_BYTES)"
-                )
-                await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
-                return
-        await self.app(scope, replay_body(bytes(body), receive), send)
+        try:
+            body = await read_body(scope, receive, self.max_body_bytes)
+        except ProviderError as err:
+            detail = f"{err.detail} (MOCK_MAX_BODY_BYTES)"
+            await JSONResponse({"detail": detail}, status_code=err.status)(scope, receive, send)
+            return
+        if BODY_DISCONNECT in scope.get("extensions", {}):
+            return  # the client went away: nobody to answer, and half a body is never acted on
+        await self.app(scope, replay_body(body, receive), send)
 
     def refusal(self, method: str, headers: dict[bytes, bytes]) -> tuple[int, str] | None:
         host = headers.get(b"host")

@@ -70,16 +70,8 @@ def ensure_ca(directory: Path) -> SandboxCA:
     directory.mkdir(parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, CA_NAME)])
-    now = datetime.now(UTC)
-    public = key.public_key()
     cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))  # a client clock a little behind still trusts it
-        .not_valid_after(now + timedelta(days=365 * CA_YEARS))
+        _builder(name, name, key.public_key(), timedelta(days=365 * CA_YEARS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -95,7 +87,6 @@ def ensure_ca(directory: Path) -> SandboxCA:
             ),
             critical=True,
         )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
         .sign(key, hashes.SHA256())
     )
     _write_private(ca.key_path, _key_pem(key))
@@ -110,29 +101,39 @@ def issue_server_certificate(ca: SandboxCA, names: Iterable[str]) -> tuple[Path,
     assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
     ca_cert = ca.certificate()
     key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.now(UTC)
     unique = list(dict.fromkeys(n.lower() for n in names))
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, unique[0])])
     cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, unique[0])]))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=SERVER_DAYS))
+        _builder(subject, ca_cert.subject, key.public_key(), timedelta(days=SERVER_DAYS))
         .add_extension(x509.SubjectAlternativeName(_general_names(unique)), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
     _write_private(ca.server_key_path, _key_pem(key))
     ca.server_cert_path.write_bytes(cert.public_bytes(pem) + ca_cert.public_bytes(pem))
     return ca.server_cert_path, ca.server_key_path
+
+
+def _builder(
+    subject: x509.Name, issuer: x509.Name, public: ec.EllipticCurvePublicKey, lifetime: timedelta
+) -> x509.CertificateBuilder:
+    """What the CA and server certificates share: names, key, serial, validity, key id."""
+    now = datetime.now(UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))  # a client clock a little behind still trusts it
+        .not_valid_after(now + lifetime)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+    )
 
 
 def server_context(cert_path: Path, key_path: Path) -> ssl.SSLContext:

@@ -16,6 +16,7 @@ from mock_server.app import Sandbox
 from mock_server.core.config import Settings, sqlite_url_for
 from mock_server.core.provider import Provider
 from mock_server.registry import PROVIDERS
+from tests.contract import tally
 from tests.helpers import seed_template
 
 
@@ -72,3 +73,11 @@ def contract_client(contract_sandbox: Sandbox) -> Iterator[Callable[[str], TestC
     yield make
     for client in clients:
         client.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = tally.summary()
+    if lines:
+        terminalreporter.section("requests sent by the fuzz suites")
+        for line in lines:
+            terminalreporter.write_line(line)

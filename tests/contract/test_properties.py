@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.contract import tally
 from tests.contract.test_contract import Subject
 from tests.helpers import raw_request
 
@@ -83,6 +84,7 @@ def subject(provider_name, contract_sandbox, contract_client) -> Subject:
 
 
 def assert_answer_in_shape(subject: Subject, status: int, body: Any) -> None:
+    tally.count("property-based", status)
     assert status < 500, f"{status}: {body}"
     if status >= 400:
         assert subject.contract.is_error(body), f"{status} not in the provider's shape: {body}"
