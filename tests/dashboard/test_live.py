@@ -1,5 +1,6 @@
 """The live journal over a real server: server-sent events, pushed as the journal writes."""
 
+import asyncio
 import queue
 import threading
 import time
@@ -9,6 +10,7 @@ import httpx
 import pytest
 
 from mock_server.clients.digitalent import DigitalentAuth
+from mock_server.dashboard.live import LiveFeed, sse
 from tests.server import RunningServer, running_server
 
 AKADEMI = "/api/public/pelatihan/akademi"
@@ -123,3 +125,44 @@ def test_an_open_stream_does_not_hold_up_stopping() -> None:
         started = time.monotonic()
         assert own.stop() == 0
         assert time.monotonic() - started < 3.0
+
+
+# -- the feed itself, without a server ----------------------------------------------------------
+def test_every_line_of_an_event_gets_its_own_data_field() -> None:
+    assert sse("rows", "<tr>\n<td>1</td>\n</tr>") == (
+        "event: rows\ndata: <tr>\ndata: <td>1</td>\ndata: </tr>\n\n"
+    )
+    assert sse("reset", "") == "event: reset\ndata: \n\n"
+
+
+def test_a_wake_from_another_thread_reaches_a_waiting_reader_and_close_ends_it() -> None:
+    feed = LiveFeed()
+
+    async def read() -> list[bool]:
+        seen = []
+        async for woke in feed.changes(quiet=5):
+            seen.append(woke)
+            if len(seen) == 1:
+                # The journal flushes from whichever thread reads or writes it.
+                threading.Timer(0.05, feed.wake).start()
+            elif len(seen) == 2:
+                threading.Timer(0.05, feed.close).start()
+        return seen
+
+    started = time.monotonic()
+    assert asyncio.run(read()) == [True, True]
+    assert time.monotonic() - started < 2
+
+
+def test_a_quiet_feed_yields_false_for_a_keep_alive() -> None:
+    feed = LiveFeed()
+
+    async def read() -> list[bool]:
+        seen = []
+        async for woke in feed.changes(quiet=0.05):
+            seen.append(woke)
+            if len(seen) == 2:
+                feed.close()
+        return seen
+
+    assert asyncio.run(read()) == [True, False]
