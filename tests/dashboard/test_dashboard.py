@@ -203,3 +203,17 @@ def test_with_a_token_the_dashboard_needs_it_too(make_sandbox) -> None:
         assert client.get(path).status_code == 401
         authorized = client.get(path, headers={"Authorization": "Bearer s3cret-token"})
         assert authorized.status_code == 200
+
+
+def test_reset_one_provider_or_all(admin: TestClient) -> None:
+    created = {"client_id": "partner-b", "name": ""}
+    admin.post("/__admin/ui/providers/digitalent/clients", json=created)
+    one = admin.post("/__admin/ui/reset", json={"provider": "digitalent"})
+    assert one.status_code == 200
+    assert "digitalent is back to its seed" in one.text
+    assert "partner-b" not in admin.get("/__admin/ui/providers/digitalent/clients").text
+    every = admin.post("/__admin/ui/reset", json={"provider": ""})
+    assert "every provider is back to its seed" in every.text
+    assert admin.get("/__admin/requests/count").json()["count"] == 0
+    unknown = admin.post("/__admin/ui/reset", json={"provider": "nobody"})
+    assert unknown.status_code == 404
