@@ -33,6 +33,8 @@ def signed_curl(
             f"the journal kept {len(body)} of the body's {entry['body_bytes']} bytes "
             "(MOCK_JOURNAL_BODY_EXCERPT): the command sends those only"
         )
+    if "<redacted" in entry["path"] + entry["query"]:
+        notes.append("the journal redacted a credential in the URL: put the real value back")
     if "<redacted>" in entry["body_excerpt"]:
         notes.append("the journal redacted a secret in the body: put the real value back")
     demo = {c.client_id: c.secret for c in provider.demo_credentials}

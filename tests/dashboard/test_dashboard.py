@@ -217,3 +217,12 @@ def test_reset_one_provider_or_all(admin: TestClient) -> None:
     assert admin.get("/__admin/requests/count").json()["count"] == 0
     unknown = admin.post("/__admin/ui/reset", json={"provider": "nobody"})
     assert unknown.status_code == 404
+
+
+def test_copy_as_curl_says_where_the_journal_redacted_a_credential(
+    client_for, admin: TestClient
+) -> None:
+    page = client_for("kyc").get("/kyc/v1/validation-web/0b5d7a5e-3f7c-4a7e-9a51-3c2f4f0f7a01")
+    shown = admin.get(f"/__admin/ui/requests/{page.headers['x-mock-journal-id']}/curl").text
+    assert "0b5d7a5e-3f7c-4a7e-9a51-3c2f4f0f7a01" not in shown
+    assert "redacted a credential in the URL" in shown
