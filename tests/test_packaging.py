@@ -122,6 +122,9 @@ def test_the_wheel_carries_the_license_the_name_and_the_command(built: Path) -> 
     assert "MIT License" in license_text
     assert "mock-server = mock_server.cli:main" in entry_points
     assert "mock_server/fixtures/" in "".join(names)  # the seed data travels with the code
+    # ...and the dashboard's templates and assets, so it works offline from an install
+    assert "mock_server/dashboard/templates/base.html" in names
+    assert "mock_server/dashboard/static/swagger-ui/swagger-ui-bundle.js" in names
 
 
 def test_the_sdist_carries_the_license(built: Path) -> None:

@@ -28,7 +28,8 @@ def build_admin(
     app = FastAPI(
         telemetry=NO_TELEMETRY,
         title="mock-server control plane",
-        docs_url="/__admin/docs",
+        # /__admin/docs is the dashboard's: Swagger UI from packaged files, not from a CDN.
+        docs_url=None,
         openapi_url="/__admin/openapi.json",
         redoc_url=None,
     )

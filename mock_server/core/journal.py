@@ -13,6 +13,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -121,6 +122,9 @@ class Journal:
         self._buffer: list[Record] = []
         self._written = PRUNE_EVERY  # prune on the first flush: the file may hold an older run's
         self._lock = threading.Lock()
+        # Called after each batch is written (from whichever thread flushed): the dashboard's
+        # live feed wakes here, so a request costs it nothing and a reader is pushed, not polling.
+        self.on_flush: list[Callable[[], None]] = []
         self._table = table_of(JournalEntry)
         columns = [c.name for c in self._table.columns if c.name != "seq"]
         self._insert = db.prepare(
@@ -159,6 +163,8 @@ class Journal:
         if self._written >= PRUNE_EVERY:
             self._written = 0
             self.prune()
+        for listener in self.on_flush:
+            listener()
         return len(batch)
 
     def prune(self) -> None:
@@ -237,6 +243,8 @@ class Journal:
         self.discard_pending()
         with self._db.begin() as conn:
             conn.execute(self._table.delete())
+        for listener in self.on_flush:
+            listener()  # numbering restarts: a live reader starts over
 
 
 @dataclass
