@@ -7,10 +7,11 @@ Open on loopback. Listening anywhere else, every endpoint but the health check r
 import hmac
 import sqlite3
 from collections.abc import Sequence
+from http.cookies import SimpleCookie
 
 from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy.exc import OperationalError
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin.protocol import Admin, AdminError
@@ -77,30 +78,84 @@ def build_admin(
     return app
 
 
+TOKEN_COOKIE = "mock_admin_token"
+LOGIN_PATH = "/__admin/ui/login"
+
+
 class RequireToken:
-    """Every path but the health check needs ``Authorization: Bearer <MOCK_ADMIN_TOKEN>``."""
+    """Every path but the health check needs ``Authorization: Bearer <MOCK_ADMIN_TOKEN>``.
+
+    A browser cannot add that header to a page load or an event stream, so the dashboard also
+    takes the token once, at ``/__admin/ui/login?token=…``, and keeps it in a cookie that is
+    HttpOnly and SameSite=Strict: no other site's page can make the browser send it. A state
+    change carried by the cookie must also come from the control plane's own origin.
+    """
 
     def __init__(self, app: ASGIApp, token: bytes | None) -> None:
         self.app = app
         self.token = token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] != "/__admin/health":
-            authorization = dict(scope["headers"]).get(b"authorization", b"")
-            scheme, _, presented = authorization.partition(b" ")
-            if (
-                self.token is None
-                or scheme.lower() != b"bearer"
-                or not hmac.compare_digest(presented.strip(), self.token)
-            ):
-                response = JSONResponse(
-                    {"detail": "the control plane needs Authorization: Bearer <MOCK_ADMIN_TOKEN>"},
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
-                await response(scope, receive, send)
+        if scope["type"] != "http" or scope["path"] == "/__admin/health":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if scope["path"] == LOGIN_PATH:
+            await self.login(scope, receive, send)
+            return
+        if self.bearer_matches(headers.get(b"authorization", b"")):
+            await self.app(scope, receive, send)
+            return
+        cookie = SimpleCookie(headers.get(b"cookie", b"").decode("latin-1")).get(TOKEN_COOKIE)
+        if cookie is not None and self.matches(cookie.value.encode("latin-1")):
+            origin = headers.get(b"origin")
+            own = origin is None or host_name(origin) == host_name(headers.get(b"host", b""))
+            if scope["method"] in SAFE_METHODS or (origin is not None and own):
+                await self.app(scope, receive, send)
                 return
-        await self.app(scope, receive, send)
+        await self.refuse(scope, receive, send, headers)
+
+    def matches(self, presented: bytes) -> bool:
+        return self.token is not None and hmac.compare_digest(presented.strip(), self.token)
+
+    def bearer_matches(self, authorization: bytes) -> bool:
+        scheme, _, presented = authorization.partition(b" ")
+        return scheme.lower() == b"bearer" and self.matches(presented)
+
+    async def login(self, scope: Scope, receive: Receive, send: Send) -> None:
+        given = Request(scope).query_params.get("token", "")
+        if not self.matches(given.encode("utf-8", "replace")):
+            wrong = "<p>That is not the token.</p>" if given else ""
+            response: Response = HTMLResponse(LOGIN_PAGE.format(wrong=wrong), status_code=401)
+        else:
+            response = RedirectResponse("/__admin/ui", status_code=303)
+            response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict", path="/")
+        await response(scope, receive, send)
+
+    async def refuse(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes]
+    ) -> None:
+        response: Response
+        if b"text/html" in headers.get(b"accept", b""):  # a person with a browser
+            response = HTMLResponse(LOGIN_PAGE.format(wrong=""), status_code=401)
+        else:
+            response = JSONResponse(
+                {"detail": "the control plane needs Authorization: Bearer <MOCK_ADMIN_TOKEN>"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        await response(scope, receive, send)
+
+
+LOGIN_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
+<title>mock-server control plane</title>
+<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto; font-size: 1.2em">
+<h1>This control plane needs its token</h1>{wrong}
+<p>Open <code>/__admin/ui/login?token=&lt;MOCK_ADMIN_TOKEN&gt;</code> once; the browser then keeps
+it in a cookie no other site can use.</p>
+<form action="/__admin/ui/login" method="get"><label>Token
+<input type="password" name="token" autofocus></label> <button>Open the dashboard</button></form>
+</body></html>"""
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -219,6 +219,41 @@ def test_with_a_token_the_dashboard_needs_it_too(make_sandbox) -> None:
         assert authorized.status_code == 200
 
 
+def test_with_a_token_a_browser_logs_in_once_and_keeps_it_in_a_strict_cookie(
+    make_sandbox,
+) -> None:
+    sandbox = make_sandbox(admin_token="s3cret-token")
+    browser = TestClient(sandbox.apps["admin"], base_url="http://127.0.0.1")
+    page = browser.get("/", headers={"Accept": "text/html"})
+    assert page.status_code == 401
+    assert "/__admin/ui/login?token=" in page.text  # says how, instead of a JSON 401
+    wrong = browser.get("/__admin/ui/login", params={"token": "guess"}, follow_redirects=False)
+    assert wrong.status_code == 401
+    assert "That is not the token" in wrong.text
+    assert "set-cookie" not in wrong.headers
+    login = browser.get(
+        "/__admin/ui/login", params={"token": "s3cret-token"}, follow_redirects=False
+    )
+    assert login.status_code == 303
+    assert login.headers["location"] == "/__admin/ui"
+    cookie = login.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=strict" in cookie
+    assert browser.get("/__admin/ui").status_code == 200
+    assert browser.get("/__admin/requests").status_code == 200
+    own = {"Origin": "http://127.0.0.1"}
+    change = {"action": "advance", "seconds": 60}
+    assert browser.post("/__admin/ui/clock", json=change, headers=own).status_code == 200
+    # The cookie alone carries no state change: one without the page's own Origin is refused,
+    # and so is one from another site's page.
+    assert browser.post("/__admin/ui/clock", json=change).status_code == 401
+    evil = {"Origin": "http://evil.example"}
+    assert browser.post("/__admin/ui/clock", json=change, headers=evil).status_code == 401
+    browser.cookies.clear()
+    browser.cookies.set("mock_admin_token", "guess")
+    assert browser.get("/__admin/requests").status_code == 401
+
+
 def test_reset_one_provider_or_all(admin: TestClient) -> None:
     created = {"client_id": "partner-b", "name": ""}
     admin.post("/__admin/ui/providers/digitalent/clients", json=created)
