@@ -271,12 +271,24 @@ def cmd_serve(ns: argparse.Namespace) -> int:
 def open_services(ns: argparse.Namespace) -> Services:
     """The services over the state the flags and environment name, for commands that edit it."""
     settings, provider_settings = load_settings(ns)
+    refuse_memory(settings)
     return Services(settings, PROVIDERS, provider_settings).open()
+
+
+def refuse_memory(settings: Settings) -> None:
+    """A command that edits the state would edit a throwaway database and report success."""
+    if settings.memory:
+        raise ConfigError(
+            "--memory (or MOCK_MEMORY) would change a throwaway database that is gone when this "
+            "command ends, and no running sandbox would see it: name the state file with --db "
+            "(or MOCK_DATABASE_URL); a sandbox started with --memory is changed through its "
+            "control plane instead"
+        )
 
 
 def cmd_reset(ns: argparse.Namespace) -> int:
     """Through the running sandbox when one answers (so in-memory state resets too), else on the
-    database file; --db or --memory always mean the file."""
+    database file; --db always means the file, and --memory is refused."""
     if ns.db is None and not ns.memory:
         with admin_client(ns) as admin:
             try:
@@ -288,6 +300,7 @@ def cmd_reset(ns: argparse.Namespace) -> int:
                 print(f"reset {names} through {ns.admin_url} in {result['ms']} ms")
                 return 0
     settings, provider_settings = load_settings(ns)
+    refuse_memory(settings)
     services = Services(settings, PROVIDERS, provider_settings)
     services.check_state()  # reset drops tables: never in a file that is not the sandbox's
     if ns.provider:

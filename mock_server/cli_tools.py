@@ -13,6 +13,7 @@ import os
 import shlex
 import sys
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,11 +25,26 @@ from mock_server.registry import PROVIDERS, by_name
 DEFAULT_ADMIN_URL = "http://127.0.0.1:7100"
 
 
+def default_admin_url(environ: Mapping[str, str] = os.environ) -> str:
+    """Where the server listens by the same environment: MOCK_ADMIN_URL, else MOCK_HOST and
+    MOCK_ADMIN_PORT (an any-address host is reached on loopback), else 127.0.0.1:7100."""
+    if url := environ.get("MOCK_ADMIN_URL"):
+        return url
+    host = environ.get("MOCK_HOST") or "127.0.0.1"
+    if host in {"0.0.0.0", "::", ""}:
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{environ.get('MOCK_ADMIN_PORT') or 7100}"
+
+
 def add_admin_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--admin-url",
-        default=os.environ.get("MOCK_ADMIN_URL", DEFAULT_ADMIN_URL),
-        help=f"the control plane (MOCK_ADMIN_URL; default {DEFAULT_ADMIN_URL})",
+        metavar="URL",
+        default=default_admin_url(),
+        help="the running sandbox's control plane (MOCK_ADMIN_URL; default from MOCK_HOST and "
+        f"MOCK_ADMIN_PORT as the server reads them, else {DEFAULT_ADMIN_URL})",
     )
 
 
@@ -56,6 +72,12 @@ def add_commands(sub: Any) -> None:
     sign.add_argument("--key", dest="key_file", help="private key PEM, for RSA-signing providers")
     sign.add_argument("--base-url", help="the provider's URL (default: its default port)")
     sign.add_argument("--curl", action="store_true", help="print a ready curl command")
+    sign.add_argument(
+        "--local-clock",
+        action="store_true",
+        help="stamp the request with this machine's clock, without asking a running sandbox "
+        "for its (possibly moved) time",
+    )
     add_admin_flags(sign)
     sign.set_defaults(func=cmd_sign)
 
@@ -165,14 +187,20 @@ def cmd_sign(ns: argparse.Namespace) -> int:
 
 
 def sandbox_now(ns: argparse.Namespace) -> datetime:
-    """The running sandbox's time (it may be frozen or moved); this machine's when none answers."""
+    """The running sandbox's time (it may be frozen or moved); this machine's only when asked."""
+    if ns.local_clock:
+        return datetime.now(UTC)
     try:
         with admin_client(ns) as admin:
             text = admin.clock()["now"]
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except AdminUnreachable:
-        print("note: no sandbox answers; signing with this machine's clock", file=sys.stderr)
-        return datetime.now(UTC)
+        # Quietly signing with this machine's clock made headers a moved sandbox then refused.
+        raise AdminUnreachable(
+            f"no sandbox answers at {ns.admin_url}, so its clock is unknown: start one, point "
+            "--admin-url (or MOCK_ADMIN_URL, MOCK_ADMIN_PORT) at it, or sign with this "
+            "machine's clock with --local-clock"
+        ) from None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 # -- journal and explain --------------------------------------------------------------------------

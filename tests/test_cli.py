@@ -1,3 +1,4 @@
+import io
 import subprocess
 import sys
 
@@ -119,3 +120,18 @@ def test_version_via_python_dash_m():
         check=True,
     )
     assert result.stdout.strip() == "mock-server 0.1.0"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["reset", "--memory"],
+        ["sales-order", "register-key", "partner-client-002", "-", "--memory"],
+    ],
+)
+def test_commands_that_edit_the_state_refuse_memory(argv, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mock-server: --memory (or MOCK_MEMORY) would change a throwaway")
+    assert "registered" not in err
