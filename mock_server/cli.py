@@ -8,8 +8,10 @@ Every flag has an environment variable twin with the ``MOCK_`` prefix; the flag 
 """
 
 import argparse
+import difflib
 import gc
 import sys
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -44,7 +46,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] not in (*commands(), "-h", "--help", "--version"):
+    known = commands()
+    if args and not args[0].startswith("-") and args[0] not in known:
+        # Without this, a mistyped command became `serve rset` and "unrecognized arguments".
+        close = difflib.get_close_matches(args[0], known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        print(
+            f"mock-server: unknown command {args[0]!r}; {hint}(commands: {', '.join(known)}; "
+            "mock-server --help)",
+            file=sys.stderr,
+        )
+        return 2
+    if not args or args[0] not in (*known, "-h", "--help", "--version"):
         args.insert(0, "serve")
     parser = build_parser()
     ns = parser.parse_args(args)
@@ -63,6 +76,32 @@ def commands() -> tuple[str, ...]:
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return tuple(sub.choices)
+
+
+# What a provider flag's value is, in its help (rather than argparse's JOSS__PORT).
+METAVARS: dict[Any, str] = {int: "N", float: "SECONDS", str: "TEXT", bool: "true|false"}
+# Settings whose flag has another name than the field.
+FLAG_OF_FIELD = {"database_url": "db"}
+
+
+def metavar(annotation: Any) -> str:
+    if typing.get_origin(annotation) is typing.Literal:
+        return "|".join(str(choice) for choice in typing.get_args(annotation))
+    return METAVARS.get(annotation, "VALUE")
+
+
+def environment_only_help() -> str:
+    """The settings that have no flag: they are read from the environment only."""
+    flags = {"host", "admin_port", "log_level", "timestamp_clock", "memory", "ca_dir"}
+    flags |= {"edge", "edge_port", "provider_tls", "https_redirect", "trusted_proxies"}
+    flags |= set(FLAG_OF_FIELD)
+    lines = ["settings read from the environment only:"]
+    for field, info in Settings.model_fields.items():
+        if field in flags:
+            continue
+        default = "none" if info.default in (None, "") else info.default
+        lines.append(f"  MOCK_{field.upper():<26} {info.description} (default {default})")
+    return "\n".join(lines)
 
 
 # Flags parse numbers as numbers; anything else (booleans, literals) is read by the settings.
@@ -95,14 +134,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mock-server",
         description="Offline sandbox of five Indonesian partner APIs. "
-        "Without a command, `serve` runs.",
+        "Without a command, `serve` runs; `mock-server serve --help` lists every setting, "
+        "with its environment variable and default.",
         epilog=EXAMPLES["serve"],
     )
     parser.add_argument("--version", action="version", version=f"mock-server {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = sub.add_parser(
-        "serve", help="start every provider (the default)", epilog=EXAMPLES["serve"]
+        "serve",
+        help="start every provider (the default)",
+        epilog=EXAMPLES["serve"] + "\n\n" + environment_only_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_state_flags(serve)
     serve.add_argument("--host", help="address to listen on (MOCK_HOST; default 127.0.0.1)")
@@ -127,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
             group.add_argument(
                 f"--{provider.flag}-{field.replace('_', '-')}",
                 dest=f"{provider.name}__{field}",
+                metavar=metavar(info.annotation),
                 type=FLAG_TYPES.get(info.annotation, str),
                 help=f"{info.description} ({env}; default {info.default})",
             )
