@@ -17,15 +17,11 @@ import pytest
 
 from mock_server.clients.digitalent import DigitalentAuth
 from mock_server.registry import PROVIDERS
+from tests.browser import CHROMEDRIVER, CHROMIUM, needs_chromium
 from tests.server import RunningServer, running_server
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="no system Chromium and chromedriver (apt-get install chromium chromium-driver)",
-)
+pytestmark = needs_chromium
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
 AKADEMI = "/api/public/pelatihan/akademi"
 
