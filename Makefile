@@ -9,10 +9,11 @@ BIN := $(VENV)/bin
 # installs the same versions (`make lock` refreshes the locks from pyproject.toml). Each step says
 # what it does, and pip shows its progress, so a first run on a cold machine is never silent.
 $(BIN)/mock-server: pyproject.toml requirements.lock
+	@# Made afresh whenever the lock changes: a package the lock dropped must not linger and
+	@# let this machine pass where a clean one fails.
 	@echo "--- creating $(VENV) with $(PYTHON)"
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	@# A checkout from before the rename has the package installed as mock-server: replace it.
-	@$(BIN)/python -m pip uninstall --yes --quiet mock-server 2>/dev/null || true
 	@echo "--- installing the locked dependencies (requirements.lock)"
 	$(BIN)/python -m pip install --require-hashes -r requirements.lock
 	@echo "--- installing mock-server itself (editable)"

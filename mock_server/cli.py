@@ -90,11 +90,9 @@ def metavar(annotation: Any) -> str:
     return METAVARS.get(annotation, "VALUE")
 
 
-def environment_only_help() -> str:
-    """The settings that have no flag: they are read from the environment only."""
-    flags = {"host", "admin_port", "log_level", "timestamp_clock", "memory", "ca_dir"}
-    flags |= {"edge", "edge_port", "provider_tls", "https_redirect", "trusted_proxies"}
-    flags |= set(FLAG_OF_FIELD)
+def environment_only_help(parser: argparse.ArgumentParser) -> str:
+    """The settings that have no flag in ``parser``: they are read from the environment only."""
+    flags = {action.dest for action in parser._actions} | set(FLAG_OF_FIELD)
     lines = ["settings read from the environment only:"]
     for field, info in Settings.model_fields.items():
         if field in flags:
@@ -144,7 +142,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="start every provider (the default)",
-        epilog=EXAMPLES["serve"] + "\n\n" + environment_only_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_state_flags(serve)
@@ -174,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
                 type=FLAG_TYPES.get(info.annotation, str),
                 help=f"{info.description} ({env}; default {info.default})",
             )
+    serve.epilog = EXAMPLES["serve"] + "\n\n" + environment_only_help(serve)
     serve.set_defaults(func=cmd_serve)
 
     reset = sub.add_parser(

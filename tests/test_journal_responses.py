@@ -89,6 +89,14 @@ def test_kyc_access_token_and_page_token_are_redacted(client_for, sandbox):
     page = kyc.get(f"/kyc/v1/validation-web/{page_token}")
     assert page.status_code == 200
     assert page_token not in json.dumps(journal_entry(sandbox, page))
+    # The page's own requests send its URL as Referer, as a browser does.
+    referer = {"Referer": url, "Content-Type": "application/json"}
+    answer = kyc.post(f"/kyc/v1/validation-web/{page_token}/challenge-code", headers=referer)
+    entry = journal_entry(sandbox, answer)
+    assert page_token not in json.dumps(entry)
+    assert entry["request_headers"]["referer"].startswith(
+        "http://testserver/kyc/v1/validation-web/<redacted "
+    )
 
 
 def test_a_large_answer_is_kept_as_a_bounded_excerpt(client_for, sandbox):

@@ -1,5 +1,6 @@
 """The control plane's endpoints: each one a thin HTTP face of one admin-protocol operation."""
 
+import asyncio
 import inspect
 from typing import Annotated, Any, Literal
 
@@ -7,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import JSONResponse
 
 from mock_server.admin.deps import AdminDep
+from mock_server.admin.local import LocalAdmin
 from mock_server.admin.protocol import (
     ActiveIn,
     AdminError,
@@ -15,6 +17,7 @@ from mock_server.admin.protocol import (
     ControlIn,
     FaultIn,
 )
+from mock_server.core.har import har_log
 from mock_server.core.jsonbody import JSONRoute
 
 # Bodies are read by the core JSON parser: NaN, Infinity and deep nesting are a 422, not a 500.
@@ -88,8 +91,14 @@ async def count_requests(filters: FiltersDep, admin: AdminDep) -> dict[str, int]
 async def requests_har(filters: FiltersDep, admin: AdminDep) -> JSONResponse:
     """Every matching entry as a HAR 1.2 log, oldest first, secrets redacted as in the journal:
     open it in a browser's network panel, Postman or Insomnia."""
+    if not isinstance(admin, LocalAdmin):
+        return JSONResponse(admin.har(**filters))
+    entries: list[dict[str, Any]] = []
+    for batch in admin.har_batches(**filters):
+        entries += batch
+        await asyncio.sleep(0)  # thousands of entries: let every port answer in between
     return JSONResponse(
-        admin.har(**filters),
+        har_log(entries),
         headers={"Content-Disposition": 'attachment; filename="mock-server.har"'},
     )
 

@@ -2,11 +2,30 @@
 browser's network panel, Postman and Insomnia open. Secrets are already redacted in the entries;
 bodies are the journal's excerpts, so ``content.size`` (the real size) may exceed the text."""
 
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
 from mock_server import __version__
+
+BATCH = 500
+
+
+def batches(
+    page: Callable[[int | None], list[dict[str, Any]]],
+) -> Iterator[list[dict[str, Any]]]:
+    """Every entry, newest first, a batch at a time: ``page(before_seq)`` gives the newest
+    ``BATCH`` entries older than ``before_seq``. A cursor rather than page numbers, so entries
+    that arrive meanwhile neither repeat nor hide older ones."""
+    before: int | None = None
+    while True:
+        batch = page(before)
+        if batch:
+            yield batch
+        if len(batch) < BATCH:
+            return
+        before = batch[-1]["seq"]
 
 
 def har_log(entries: list[dict[str, Any]]) -> dict[str, Any]:

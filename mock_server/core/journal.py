@@ -190,7 +190,10 @@ class Journal:
             "outcome": rec.outcome,
             "rule": rec.rule,
             "message": rec.message,
-            "request_headers": redact_headers(rec.headers, rec.secret_headers),
+            # A page's own requests carry its URL, token and all, in Referer.
+            "request_headers": redact_secret_paths(
+                redact_headers(rec.headers, rec.secret_headers), rec.secret_in_text
+            ),
             "body_excerpt": excerpt,
             "body_bytes": rec.body_size,
             "response_headers": redact_secret_paths(
@@ -262,6 +265,7 @@ class JournalQuery:
     since: float | None = None  # unix seconds, sandbox clock
     until: float | None = None
     after_seq: int | None = None  # for tailing: entries newer than this one
+    before_seq: int | None = None  # for exporting: entries older than this one
     page: int = 1
     per_page: int = 50
 
@@ -293,6 +297,8 @@ class JournalQuery:
             where.append(c.at <= self.until)
         if self.after_seq is not None:
             where.append(c.seq > self.after_seq)
+        if self.before_seq is not None:
+            where.append(c.seq < self.before_seq)
         return where
 
 

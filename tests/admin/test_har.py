@@ -7,6 +7,7 @@ import sys
 
 import httpx
 
+from mock_server.core.har import BATCH, batches
 from tests.helpers import digitalent_headers
 from tests.providers.sales_order.signing import DEMO_CLIENT, DEMO_SECRET
 from tests.server import running_server
@@ -90,3 +91,18 @@ def test_mock_server_journal_har_writes_the_file(tmp_path):
         assert out.returncode == 2
         assert out.stderr.startswith(f"mock-server: cannot write {missing}:")
         assert "Traceback" not in out.stderr
+
+
+def test_the_export_pages_by_cursor_so_new_entries_neither_repeat_nor_hide_old_ones():
+    journal = [{"seq": n} for n in range(1, 1202)]  # 1,201 entries: three batches
+
+    def page(before):
+        if before is not None and not arrived:
+            arrived.append(True)
+            journal.extend({"seq": n} for n in range(1202, 1300))  # traffic meanwhile
+        older = [e for e in journal if before is None or e["seq"] < before]
+        return sorted(older, key=lambda e: -e["seq"])[:BATCH]
+
+    arrived: list[bool] = []
+    seen = [e["seq"] for batch in batches(page) for e in batch]
+    assert seen == list(range(1201, 0, -1))  # each once, none skipped

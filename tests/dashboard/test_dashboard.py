@@ -202,10 +202,16 @@ def test_the_dashboard_keeps_the_control_planes_guard(admin: TestClient) -> None
     rebound = admin.get("/", headers={"Host": "attacker.example"})
     assert rebound.status_code == 421
     assert admin.get("/__admin/clock").json() == before
+    other_port = admin.post(
+        "/__admin/ui/clock",
+        json={"action": "advance", "seconds": 60},
+        headers={"Origin": "http://127.0.0.1:8080"},  # another server on this machine
+    )
+    assert other_port.status_code == 403
     same_site = admin.post(
         "/__admin/ui/clock",
         json={"action": "advance", "seconds": 60},
-        headers={"Origin": "http://127.0.0.1:7100"},
+        headers={"Origin": "http://127.0.0.1"},  # the client's own origin: base_url
     )
     assert same_site.status_code == 200
 
@@ -223,16 +229,19 @@ def test_with_a_token_a_browser_logs_in_once_and_keeps_it_in_a_strict_cookie(
     make_sandbox,
 ) -> None:
     sandbox = make_sandbox(admin_token="s3cret-token")
-    browser = TestClient(sandbox.apps["admin"], base_url="http://127.0.0.1")
+    browser = TestClient(sandbox.apps["admin"], base_url="http://127.0.0.1:7100")
     page = browser.get("/", headers={"Accept": "text/html"})
     assert page.status_code == 401
-    assert "/__admin/ui/login?token=" in page.text  # says how, instead of a JSON 401
-    wrong = browser.get("/__admin/ui/login", params={"token": "guess"}, follow_redirects=False)
+    assert '<form action="/__admin/ui/login" method="post">' in page.text  # not a JSON 401
+    wrong = browser.post("/__admin/ui/login", data={"token": "guess"}, follow_redirects=False)
     assert wrong.status_code == 401
     assert "That is not the token" in wrong.text
     assert "set-cookie" not in wrong.headers
-    login = browser.get(
-        "/__admin/ui/login", params={"token": "s3cret-token"}, follow_redirects=False
+    # In the query string it would sit in the browser's history: only the form's body counts.
+    by_url = browser.get("/__admin/ui/login?token=s3cret-token", follow_redirects=False)
+    assert by_url.status_code == 401
+    login = browser.post(
+        "/__admin/ui/login", data={"token": "s3cret-token"}, follow_redirects=False
     )
     assert login.status_code == 303
     assert login.headers["location"] == "/__admin/ui"
@@ -241,15 +250,20 @@ def test_with_a_token_a_browser_logs_in_once_and_keeps_it_in_a_strict_cookie(
     assert "samesite=strict" in cookie
     assert browser.get("/__admin/ui").status_code == 200
     assert browser.get("/__admin/requests").status_code == 200
-    own = {"Origin": "http://127.0.0.1"}
     change = {"action": "advance", "seconds": 60}
+    own = {"Origin": "http://127.0.0.1:7100"}
     assert browser.post("/__admin/ui/clock", json=change, headers=own).status_code == 200
-    # The cookie alone carries no state change: one without the page's own Origin is refused,
-    # and so is one from another site's page.
+    # The cookie alone carries no state change: not without the page's own Origin, not from
+    # another site, and not from another port of the same host (SameSite lets that one through).
     assert browser.post("/__admin/ui/clock", json=change).status_code == 401
-    evil = {"Origin": "http://evil.example"}
-    assert browser.post("/__admin/ui/clock", json=change, headers=evil).status_code == 401
+    for origin in ("http://evil.example", "http://127.0.0.1:8080", "http://127.0.0.1"):
+        refused = browser.post("/__admin/reset", headers={"Origin": origin})
+        assert refused.status_code == 401, origin
+    # Another app's odd cookie on localhost (cookies are shared across ports) does not hide it.
+    token = browser.cookies["mock_admin_token"]
     browser.cookies.clear()
+    shared = {"Cookie": f'prefs={{"a":1}}; theme=dark mode; mock_admin_token={token}'}
+    assert browser.get("/__admin/requests", headers=shared).status_code == 200
     browser.cookies.set("mock_admin_token", "guess")
     assert browser.get("/__admin/requests").status_code == 401
 
