@@ -241,7 +241,8 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
         else ", kept from the last run"
     )
     rows = [("provider", "base URL", "auth", "demo credentials")]
-    rows.append((ADMIN, f"http://{shown}:{bound[ADMIN]}", "control plane", "GET /__admin/health"))
+    admin_url = f"http://{shown}:{bound[ADMIN]}"
+    rows.append((ADMIN, admin_url, "control plane", f"dashboard: {admin_url}/"))
     for provider in sandbox.providers:
         creds = [f"{c.client_id} / {c.secret} ({c.role})" for c in provider.demo_credentials]
         scheme = "https" if settings.provider_tls else "http"
