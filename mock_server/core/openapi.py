@@ -182,6 +182,20 @@ def rendered(
     return json.loads(bytes(response.body))
 
 
+def answer(
+    render_error: RenderError,
+    schema: str,
+    err: ProviderError,
+    description: str,
+    *,
+    path: str = "/",
+    headers: Mapping[str, str] | None = None,
+) -> ErrorAnswer:
+    """``err`` as an operation's documented answer, its example rendered by ``render_error``."""
+    example = rendered(render_error, err, path=path, headers=headers)
+    return ErrorAnswer(err.status, description, schema, example, err.rule)
+
+
 # The pipeline's own answers, the same for every provider (each renders them in its shape).
 def pipeline_errors() -> dict[str, ProviderError]:
     return {
