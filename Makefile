@@ -36,6 +36,7 @@ lint: $(VENV)/.test-extras
 
 bench: $(BIN)/mock-server
 	$(BIN)/python bench/run.py $(ARGS)
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info mock.db mock.db-*
