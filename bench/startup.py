@@ -55,12 +55,14 @@ def time_to_200(command: list[str], url: str, env: dict[str, str], cwd: Path) ->
     """Seconds from spawn to the first 200 at ``url``; the process is stopped afterwards."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
         while status_of(url) != 200:
             if proc.poll() is not None:
-                raise RuntimeError(f"{command[:4]} exited with {proc.returncode}")
+                assert proc.stderr is not None
+                why = proc.stderr.read().decode(errors="replace")[-500:]
+                raise RuntimeError(f"{command[:4]} exited with {proc.returncode}: {why}")
             if time.perf_counter() - started > 30:
                 raise TimeoutError(f"{url} never answered 200")
             time.sleep(0.005)
@@ -104,9 +106,17 @@ def cold_starts(rounds: int) -> dict[str, object]:
             *("--no-access-log", "--log-level", "warning"),
         ]
         b = time_to_200(bare_command, f"http://127.0.0.1:{port}/health", dict(ENV), ROOT / "bench")
-        ports = sandbox_ports()
-        command, env = sandbox_command(ports)
-        s = time_to_200(command, f"http://127.0.0.1:{ports['admin']}/__admin/health", env, ROOT)
+        for attempt in range(3):  # a free port can be taken by another program before the start
+            ports = sandbox_ports()
+            command, env = sandbox_command(ports)
+            try:
+                s = time_to_200(
+                    command, f"http://127.0.0.1:{ports['admin']}/__admin/health", env, ROOT
+                )
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    raise
         bare.append(b)
         sandbox.append(s)
         ratios.append(s / b)
