@@ -92,9 +92,18 @@ def sandbox_command(ports: dict[str, int]) -> tuple[list[str], dict[str, str]]:
 
 
 def sandbox_ports() -> dict[str, int]:
+    """Different free ports: each socket stays bound until all are chosen."""
     from mock_server.registry import PROVIDERS
 
-    return {"admin": free_port()} | {p.name: free_port() for p in PROVIDERS}
+    names = ["admin", *(p.name for p in PROVIDERS)]
+    sockets = [socket.socket() for _ in names]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return {name: sock.getsockname()[1] for name, sock in zip(names, sockets, strict=True)}
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def cold_starts(rounds: int) -> dict[str, object]:
