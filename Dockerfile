@@ -1,21 +1,35 @@
 # mock-server: every provider in one container. Docker is optional; `make run` needs none.
+# Two stages: the first installs the locked dependencies and the package into a virtual
+# environment; the final image gets only that environment, not the source tree or a build/.
+FROM python:3.11-slim AS build
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /src
+# The lock first, so a change to the code alone reuses the dependency layer.
+COPY requirements.lock ./
+RUN python -m venv /opt/mock-server \
+    && /opt/mock-server/bin/pip install --no-cache-dir --require-hashes -r requirements.lock
+COPY pyproject.toml README.md LICENSE ./
+COPY mock_server ./mock_server
+RUN /opt/mock-server/bin/pip install --no-cache-dir --no-deps ./
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PATH=/opt/mock-server/bin:$PATH \
     MOCK_DATABASE_URL=sqlite:////data/mock.db \
     MOCK_EDGE_PORT=443
 
-WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY mock_server ./mock_server
-RUN pip install . \
-    && useradd --create-home --uid 10001 mock \
-    && mkdir /data && chown mock /data
+COPY --from=build /opt/mock-server /opt/mock-server
+# A numeric user, so Kubernetes' runAsNonRoot can verify it is not root.
+RUN useradd --uid 10001 --no-create-home --home-dir /data --shell /usr/sbin/nologin mock \
+    && mkdir /data && chown 10001:10001 /data
 
-USER mock
+USER 10001
+WORKDIR /data
 VOLUME ["/data"]
 # control plane, JOSS, the x-app-key API, SATUSEHAT KYC, Sales Order, Digitalent (default ports),
 # and the HTTPS edge on 443 itself, so a client on the Docker network keeps its hard-coded
@@ -23,6 +37,6 @@ VOLUME ["/data"]
 EXPOSE 7100 7101 7102 7103 7104 7105 443
 
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/__admin/health' % os.environ.get('MOCK_ADMIN_PORT', '7100'), timeout=2)"
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/__admin/health' % os.environ.get('MOCK_ADMIN_PORT', '7100'), timeout=2)"]
 
 CMD ["mock-server", "--host", "0.0.0.0"]

@@ -6,17 +6,37 @@ BIN := $(VENV)/bin
 # shared sandbox process starts once. PYTEST_ARGS="-n 0" runs it in one process.
 PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: run test fuzz lint bench clean
+.PHONY: run test fuzz lint lock bench clean
 
-$(BIN)/mock-server: pyproject.toml
+# The locked dependencies, checked against their hashes, then the package itself: every machine
+# installs the same versions (`make lock` refreshes the locks from pyproject.toml). Each step says
+# what it does, and pip shows its progress, so a first run on a cold machine is never silent.
+$(BIN)/mock-server: pyproject.toml requirements.lock
+	@# Made afresh whenever the lock changes: a package the lock dropped must not linger and
+	@# let this machine pass where a clean one fails.
+	@echo "--- creating $(VENV) with $(PYTHON)"
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	@echo "--- installing the locked dependencies (requirements.lock)"
+	$(BIN)/python -m pip install --require-hashes -r requirements.lock
+	@echo "--- installing mock-server itself (editable)"
+	$(BIN)/python -m pip install --no-deps -e .
 	touch $@
 
-$(VENV)/.test-extras: $(BIN)/mock-server
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.test-extras: $(BIN)/mock-server requirements-test.lock
+	@echo "--- installing the locked test tools (requirements-test.lock)"
+	$(BIN)/python -m pip install --require-hashes -r requirements-test.lock
 	touch $@
+
+# Re-resolve both locks from pyproject.toml (newest versions allowed by its ranges, every
+# platform, with hashes). tests/test_packaging.py fails while they disagree with pyproject.toml.
+lock: $(BIN)/mock-server
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+		--upgrade --quiet --custom-compile-command "make lock" -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		--generate-hashes --upgrade --quiet --custom-compile-command "make lock" \
+		-o requirements-test.lock
 
 run: $(BIN)/mock-server
 	$(BIN)/mock-server $(ARGS)
@@ -42,4 +62,4 @@ bench: $(BIN)/mock-server
 	$(BIN)/python bench/startup.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info mock.db mock.db-*
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info build dist mock.db mock.db-*

@@ -5,7 +5,8 @@ Read top to bottom, this is the whole sandbox:
 1. ``Services``: one database, the clock, the journal, the replay guard, faults and controls.
 2. For each provider: its backend over its context, its routes over the backend, and the request
    pipeline around them (journal -> faults -> body limit -> auth -> rate limit -> handler).
-3. The control plane: the admin protocol served in-process, plus the providers' own admin routes.
+3. The control plane: the admin protocol served in-process, plus the providers' own admin routes
+   and the dashboard.
 4. A port dispatcher that picks the app by the port a request arrived on.
 """
 
@@ -24,6 +25,7 @@ from mock_server.core.edge import EdgeDispatcher, HttpsRedirect
 from mock_server.core.pipeline import ProviderPipeline
 from mock_server.core.provider import Provider, ProviderSettings
 from mock_server.core.services import Services
+from mock_server.dashboard import LiveFeed, build_dashboard
 from mock_server.registry import ADMIN, PROVIDERS
 
 EDGE = "edge"  # the HTTPS edge's name wherever ports are listed
@@ -43,6 +45,7 @@ class Sandbox:
         self.provider_apps: dict[str, ASGIApp] = {}  # each provider's routes, unguarded
         self.server: Any = None  # the uvicorn server, once serving
         self.bound_ports: dict[str, int] = {}
+        self.live = LiveFeed()  # the dashboard's journal stream, woken by each journal flush
         self._maintenance: asyncio.Task[None] | None = None
 
     def open(self) -> "Sandbox":
@@ -77,7 +80,11 @@ class Sandbox:
             ports=self.provider_ports,
             openapi={name: openapi_of(app) for name, app in self.provider_apps.items()},
         )
-        self.apps[ADMIN] = build_admin(admin, self.settings, admin_routers)
+        services.journal.on_flush.append(self.live.wake)
+        dashboard = build_dashboard(
+            admin, self.live, self.providers, services.provider_settings, self.settings
+        )
+        self.apps[ADMIN] = build_admin(admin, self.settings, [*admin_routers, ("", dashboard)])
         return self
 
     # -- ports ---------------------------------------------------------------------------------

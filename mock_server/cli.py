@@ -8,8 +8,10 @@ Every flag has an environment variable twin with the ``MOCK_`` prefix; the flag 
 """
 
 import argparse
+import difflib
 import gc
 import sys
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -47,7 +49,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] not in (*commands(), "-h", "--help", "--version"):
+    known = commands()
+    if args and not args[0].startswith("-") and args[0] not in known:
+        # Without this, a mistyped command became `serve rset` and "unrecognized arguments".
+        close = difflib.get_close_matches(args[0], known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        print(
+            f"mock-server: unknown command {args[0]!r}; {hint}(commands: {', '.join(known)}; "
+            "mock-server --help)",
+            file=sys.stderr,
+        )
+        return 2
+    if not args or args[0] not in (*known, "-h", "--help", "--version"):
         args.insert(0, "serve")
     parser = build_parser()
     ns = parser.parse_args(args)
@@ -66,6 +79,30 @@ def commands() -> tuple[str, ...]:
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return tuple(sub.choices)
+
+
+# What a provider flag's value is, in its help (rather than argparse's JOSS__PORT).
+METAVARS: dict[Any, str] = {int: "N", float: "SECONDS", str: "TEXT", bool: "true|false"}
+# Settings whose flag has another name than the field.
+FLAG_OF_FIELD = {"database_url": "db"}
+
+
+def metavar(annotation: Any) -> str:
+    if typing.get_origin(annotation) is typing.Literal:
+        return "|".join(str(choice) for choice in typing.get_args(annotation))
+    return METAVARS.get(annotation, "VALUE")
+
+
+def environment_only_help(parser: argparse.ArgumentParser) -> str:
+    """The settings that have no flag in ``parser``: they are read from the environment only."""
+    flags = {action.dest for action in parser._actions} | set(FLAG_OF_FIELD)
+    lines = ["settings read from the environment only:"]
+    for field, info in Settings.model_fields.items():
+        if field in flags:
+            continue
+        default = "none" if info.default in (None, "") else info.default
+        lines.append(f"  MOCK_{field.upper():<26} {info.description} (default {default})")
+    return "\n".join(lines)
 
 
 # Flags parse numbers as numbers; anything else (booleans, literals) is read by the settings.
@@ -98,14 +135,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mock-server",
         description="Offline sandbox of five Indonesian partner APIs. "
-        "Without a command, `serve` runs.",
+        "Without a command, `serve` runs; `mock-server serve --help` lists every setting, "
+        "with its environment variable and default.",
         epilog=EXAMPLES["serve"],
     )
     parser.add_argument("--version", action="version", version=f"mock-server {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = sub.add_parser(
-        "serve", help="start every provider (the default)", epilog=EXAMPLES["serve"]
+        "serve",
+        help="start every provider (the default)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_state_flags(serve)
     serve.add_argument("--host", help="address to listen on (MOCK_HOST; default 127.0.0.1)")
@@ -130,9 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
             group.add_argument(
                 f"--{provider.flag}-{field.replace('_', '-')}",
                 dest=f"{provider.name}__{field}",
+                metavar=metavar(info.annotation),
                 type=FLAG_TYPES.get(info.annotation, str),
                 help=f"{info.description} ({env}; default {info.default})",
             )
+    serve.epilog = EXAMPLES["serve"] + "\n\n" + environment_only_help(serve)
     serve.set_defaults(func=cmd_serve)
 
     reset = sub.add_parser(
@@ -276,12 +318,24 @@ def open_services(ns: argparse.Namespace) -> "Services":
     from mock_server.core.services import Services
 
     settings, provider_settings = load_settings(ns)
+    refuse_memory(settings)
     return Services(settings, PROVIDERS, provider_settings).open()
+
+
+def refuse_memory(settings: Settings) -> None:
+    """A command that edits the state would edit a throwaway database and report success."""
+    if settings.memory:
+        raise ConfigError(
+            "--memory (or MOCK_MEMORY) would change a throwaway database that is gone when this "
+            "command ends, and no running sandbox would see it: name the state file with --db "
+            "(or MOCK_DATABASE_URL); a sandbox started with --memory is changed through its "
+            "control plane instead"
+        )
 
 
 def cmd_reset(ns: argparse.Namespace) -> int:
     """Through the running sandbox when one answers (so in-memory state resets too), else on the
-    database file; --db or --memory always mean the file."""
+    database file; --db always means the file, and --memory is refused."""
     if ns.db is None and not ns.memory:
         with admin_client(ns) as admin:
             try:
@@ -295,6 +349,7 @@ def cmd_reset(ns: argparse.Namespace) -> int:
     from mock_server.core.services import Services
 
     settings, provider_settings = load_settings(ns)
+    refuse_memory(settings)
     services = Services(settings, PROVIDERS, provider_settings)
     services.check_state()  # reset drops tables: never in a file that is not the sandbox's
     if ns.provider:

@@ -13,9 +13,11 @@ import os
 import shlex
 import sys
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from mock_server.admin.explain import entry_line, explanation
 from mock_server.admin.protocol import AdminError, AdminUnreachable
 from mock_server.core.provider import SignInput
 from mock_server.registry import PROVIDERS, by_name
@@ -26,11 +28,26 @@ if TYPE_CHECKING:
 DEFAULT_ADMIN_URL = "http://127.0.0.1:7100"
 
 
+def default_admin_url(environ: Mapping[str, str] = os.environ) -> str:
+    """Where the server listens by the same environment: MOCK_ADMIN_URL, else MOCK_HOST and
+    MOCK_ADMIN_PORT (an any-address host is reached on loopback), else 127.0.0.1:7100."""
+    if url := environ.get("MOCK_ADMIN_URL"):
+        return url
+    host = environ.get("MOCK_HOST") or "127.0.0.1"
+    if host in {"0.0.0.0", "::", ""}:
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{environ.get('MOCK_ADMIN_PORT') or 7100}"
+
+
 def add_admin_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--admin-url",
-        default=os.environ.get("MOCK_ADMIN_URL", DEFAULT_ADMIN_URL),
-        help=f"the control plane (MOCK_ADMIN_URL; default {DEFAULT_ADMIN_URL})",
+        metavar="URL",
+        default=default_admin_url(),
+        help="the running sandbox's control plane (MOCK_ADMIN_URL; default from MOCK_HOST and "
+        f"MOCK_ADMIN_PORT as the server reads them, else {DEFAULT_ADMIN_URL})",
     )
 
 
@@ -61,13 +78,21 @@ def add_commands(sub: Any) -> None:
     sign.add_argument("--key", dest="key_file", help="private key PEM, for RSA-signing providers")
     sign.add_argument("--base-url", help="the provider's URL (default: its default port)")
     sign.add_argument("--curl", action="store_true", help="print a ready curl command")
+    sign.add_argument(
+        "--local-clock",
+        action="store_true",
+        help="stamp the request with this machine's clock, without asking a running sandbox "
+        "for its (possibly moved) time",
+    )
     add_admin_flags(sign)
     sign.set_defaults(func=cmd_sign)
 
     journal = sub.add_parser(
         "journal",
-        help="print the journal, newest last; --follow keeps tailing it",
-        epilog="example: mock-server journal --provider digitalent --outcome rejected --follow",
+        help="print the journal, newest last; --follow keeps tailing it; --har exports it",
+        epilog="example: mock-server journal --provider digitalent --outcome rejected --follow\n"
+        "         mock-server journal --outcome rejected --har rejected.har",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     journal.add_argument("--provider", choices=names)
     journal.add_argument("--client-id")
@@ -75,6 +100,11 @@ def add_commands(sub: Any) -> None:
     journal.add_argument("--status", type=int)
     journal.add_argument("--limit", type=int, default=20, help="entries to show first (max 500)")
     journal.add_argument("--follow", "-f", action="store_true", help="keep printing new entries")
+    journal.add_argument(
+        "--har",
+        metavar="FILE",
+        help="write every matching entry to FILE as HAR 1.2 (- for standard output) instead",
+    )
     add_admin_flags(journal)
     journal.set_defaults(func=cmd_journal)
 
@@ -163,28 +193,23 @@ def cmd_sign(ns: argparse.Namespace) -> int:
 
 
 def sandbox_now(ns: argparse.Namespace) -> datetime:
-    """The running sandbox's time (it may be frozen or moved); this machine's when none answers."""
+    """The running sandbox's time (it may be frozen or moved); this machine's only when asked."""
+    if ns.local_clock:
+        return datetime.now(UTC)
     try:
         with admin_client(ns) as admin:
             text = admin.clock()["now"]
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except AdminUnreachable:
-        print("note: no sandbox answers; signing with this machine's clock", file=sys.stderr)
-        return datetime.now(UTC)
+        # Quietly signing with this machine's clock made headers a moved sandbox then refused.
+        raise AdminUnreachable(
+            f"no sandbox answers at {ns.admin_url}, so its clock is unknown: start one, point "
+            "--admin-url (or MOCK_ADMIN_URL, MOCK_ADMIN_PORT) at it, or sign with this "
+            "machine's clock with --local-clock"
+        ) from None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 # -- journal and explain --------------------------------------------------------------------------
-def entry_line(entry: dict[str, Any]) -> str:
-    target = entry["path"] + (f"?{entry['query']}" if entry["query"] else "")
-    clock = entry["at"][11:19]
-    line = f"{clock}  {entry['provider']:<10} {entry['method']:<6} {target} -> {entry['status']}"
-    if entry["rule"]:
-        line += f"  rejected by {entry['rule']}: {entry['message']}"
-    elif entry.get("would_have_failed"):
-        line += "  lenient, would have failed: " + "; ".join(entry["would_have_failed"])
-    return f"{line}  [journal {entry['id']}]"
-
-
 def cmd_journal(ns: argparse.Namespace) -> int:
     filters = {
         "provider": ns.provider,
@@ -192,6 +217,22 @@ def cmd_journal(ns: argparse.Namespace) -> int:
         "outcome": ns.outcome,
         "status": ns.status,
     }
+    if ns.har:
+        with admin_client(ns) as admin:
+            log = admin.har(**filters)
+        text = json.dumps(log, indent=2, ensure_ascii=False)
+        if ns.har == "-":
+            print(text)
+        else:
+            try:
+                with open(ns.har, "w", encoding="utf-8") as file:
+                    file.write(text + "\n")
+            except OSError as exc:
+                print(f"mock-server: cannot write {ns.har}: {exc.strerror}", file=sys.stderr)
+                return 2
+            count = len(log["log"]["entries"])
+            print(f"{count} entries written to {ns.har} (HAR 1.2)", file=sys.stderr)
+        return 0
     with admin_client(ns) as admin:
         entries = admin.requests(**filters, per_page=max(1, min(ns.limit, 500)))
         for entry in reversed(entries):
@@ -237,58 +278,6 @@ def cmd_explain(ns: argparse.Namespace) -> int:
         return 0
     print(explanation(entry))
     return 0
-
-
-LABELS = {
-    "string_to_sign": "what the server signed",
-    "expected_signature": "expected signature",
-    "expected_signature_urlsafe": "expected (URL-safe)",
-    "received_signature": "received signature",
-    "key_fingerprint": "key fingerprint",
-    "skew_seconds": "clock skew (s)",
-    "window_seconds": "allowed window (s)",
-}
-
-
-def explanation(entry: dict[str, Any]) -> str:
-    out = [entry_line(entry), ""]
-    if entry.get("client_id"):
-        out.append(f"client: {entry['client_id']}")
-    if entry["rule"]:
-        out.append(f"rejected by rule `{entry['rule']}`: {entry['message']}")
-    elif entry.get("would_have_failed"):
-        out.append("accepted in lenient mode; in strict mode it would have failed:")
-        out += [f"  - {item}" for item in entry["would_have_failed"]]
-    else:
-        out.append("accepted: every check passed.")
-    if entry.get("diagnosis"):
-        out.append("")
-        out += describe(entry["diagnosis"], "")
-    return "\n".join(out)
-
-
-def describe(diagnosis: dict[str, Any], indent: str) -> list[str]:
-    lines = []
-    hints = diagnosis.get("hints")
-    for key, value in diagnosis.items():
-        if key == "hints":
-            continue
-        label = LABELS.get(key, key.replace("_", " "))
-        if isinstance(value, dict):
-            lines.append(f"{indent}{label}:")
-            lines += describe(value, indent + "  ")
-        elif isinstance(value, str) and "\n" in value:
-            # Make every newline visible: a trailing or missing \n is a classic signing bug.
-            shown = value.replace("\r", "\\r").replace("\n", "\\n\n" + indent + "    ")
-            lines.append(f"{indent}{label}:\n{indent}    {shown}")
-        elif key == "string_to_sign":
-            lines.append(f"{indent}{label}:\n{indent}    {value}")
-        else:
-            lines.append(f"{indent}{label + ':':<22}{value}")
-    if hints:
-        lines.append(f"{indent}hints:")
-        lines += [f"{indent}  - {hint}" for hint in hints]
-    return lines
 
 
 # -- clock and credentials ------------------------------------------------------------------------

@@ -10,16 +10,27 @@ tests, started once per session on free ports with in-memory state, reset before
 
 Fixtures: ``mock_sandbox`` (reset before the test) and ``mock_sandbox_session`` (not reset).
 
+Against a sandbox that is already running (the Docker image as a CI service):
+``pytest --mock-server-url http://mock:7100`` (or ``MOCK_SERVER_URL``), with the control plane's
+token from ``--mock-server-token`` or ``MOCK_ADMIN_TOKEN``. Provider URLs are the control plane's
+host with each provider's port as the control plane reports it.
+
+Provider settings for one test, on a sandbox of its own (in-process only; a running sandbox's
+settings are its own): ``@pytest.mark.mock_server_settings(sales_order={"token_lifetime": 5})``.
+
 pytest loads this module in every test session of a project that has the package installed, so
 the sandbox itself (every provider's stack) is imported only when a fixture is first used.
 """
 
+import os
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -91,7 +102,11 @@ class MockSandbox:
 
     urls: dict[str, str]
     admin: AdminClient
-    sandbox: Any  # the in-process mock_server.app.Sandbox, for what HTTP does not reach
+    # The in-process mock_server.app.Sandbox, for what HTTP does not reach; None when the plugin
+    # drives a sandbox that was already running (--mock-server-url).
+    sandbox: Any
+    # Each provider's settings, which signing reads (its windows, its key files).
+    provider_settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.journal = Journal(self.admin)
@@ -127,7 +142,7 @@ class MockSandbox:
                 key_file=None,
                 now=self.clock.now(),
                 base_url=self.urls[provider],
-                settings=self.sandbox.services.provider_settings[provider],
+                settings=self.provider_settings[provider],
             )
         )
 
@@ -145,19 +160,68 @@ class MockSandbox:
         self.admin.reset()
 
 
-@pytest.fixture(scope="session")
-def mock_sandbox_session() -> Iterator[MockSandbox]:
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mock-server")
+    group.addoption(
+        "--mock-server-url",
+        default=os.environ.get("MOCK_SERVER_URL"),
+        help="use the already running sandbox whose control plane is at this URL instead of "
+        "starting one in-process (MOCK_SERVER_URL)",
+    )
+    group.addoption(
+        "--mock-server-token",
+        default=os.environ.get("MOCK_ADMIN_TOKEN"),
+        help="its control plane's token (MOCK_ADMIN_TOKEN)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "mock_server_settings(**providers): provider settings for this test's own sandbox, "
+        'e.g. sales_order={"token_lifetime": 5}',
+    )
+
+
+@contextmanager
+def in_process(provider_settings: Mapping[str, Mapping[str, Any]]) -> Iterator[MockSandbox]:
+    """The whole sandbox in this process, in memory, on free loopback ports."""
+    from pydantic import ValidationError
+
     from mock_server.app import Sandbox
     from mock_server.core.config import Settings
     from mock_server.registry import PROVIDERS
     from mock_server.serve import bind_all, build_server
 
+    unknown = sorted(set(provider_settings) - {p.name for p in PROVIDERS})
+    if unknown:
+        raise pytest.UsageError(
+            f"mock_server_settings: unknown provider {', '.join(unknown)}; known: "
+            + ", ".join(p.name for p in PROVIDERS)
+        )
+    by_provider = {p.name: p for p in PROVIDERS}
+    for name, changes in provider_settings.items():
+        fields = by_provider[name].settings_cls.model_fields
+        # The settings ignore unknown keys (they also read the whole environment): a misspelt
+        # one here would leave the default in force without a word. Ports are the plugin's.
+        wrong = sorted((set(changes) - set(fields)) | ({"port"} & set(changes)))
+        if wrong:
+            raise pytest.UsageError(
+                f"mock_server_settings: {name} has no setting {', '.join(wrong)}; known: "
+                + ", ".join(f for f in fields if f != "port")
+            )
     # On loopback and without a token whatever the environment says (MOCK_ADMIN_TOKEN may be set
     # for a Docker sandbox), so the plugin's own control-plane client needs none.
     settings = Settings(
         memory=True, host="127.0.0.1", admin_port=0, admin_token=None, log_level="warning"
     )
-    ports = {p.name: p.settings_cls(port=0) for p in PROVIDERS}
+    try:
+        ports = {
+            p.name: p.settings_cls(**{**provider_settings.get(p.name, {}), "port": 0})
+            for p in PROVIDERS
+        }
+    except ValidationError as exc:
+        raise pytest.UsageError(f"mock_server_settings: {exc}") from None
     sandbox = Sandbox(settings, ports).open()
     sockets = bind_all(sandbox)
     bound = {name: sock.getsockname()[1] for name, sock in sockets.items()}
@@ -175,7 +239,12 @@ def mock_sandbox_session() -> Iterator[MockSandbox]:
     urls = {name: f"http://127.0.0.1:{port}" for name, port in bound.items()}
     admin = AdminClient(urls["admin"])
     try:
-        yield MockSandbox(urls=urls, admin=admin, sandbox=sandbox)
+        yield MockSandbox(
+            urls=urls,
+            admin=admin,
+            sandbox=sandbox,
+            provider_settings=sandbox.services.provider_settings,
+        )
     finally:
         admin.close()
         server.should_exit = True
@@ -183,7 +252,57 @@ def mock_sandbox_session() -> Iterator[MockSandbox]:
         sandbox.close()
 
 
+@contextmanager
+def running(url: str, token: str | None) -> Iterator[MockSandbox]:
+    """A sandbox started elsewhere (a Docker service, another terminal), through its control
+    plane. Its providers are reached on the control plane's host, at the ports it reports."""
+    from mock_server.admin.protocol import AdminError
+    from mock_server.registry import by_name
+
+    admin = AdminClient(url, token=token)
+    try:
+        providers = admin.providers()
+    except AdminError as exc:
+        admin.close()
+        raise pytest.UsageError(f"--mock-server-url {url}: {exc}") from None
+    host = urlsplit(admin.url).hostname or "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host
+    scheme = urlsplit(admin.url).scheme or "http"
+    urls = {"admin": admin.url} | {p["name"]: f"{scheme}://{host}:{p['port']}" for p in providers}
+    try:
+        yield MockSandbox(
+            urls=urls,
+            admin=admin,
+            sandbox=None,
+            provider_settings={p["name"]: by_name(p["name"]).settings_cls() for p in providers},
+        )
+    finally:
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def mock_sandbox_session(request: pytest.FixtureRequest) -> Iterator[MockSandbox]:
+    url = request.config.getoption("--mock-server-url")
+    if url:
+        with running(url, request.config.getoption("--mock-server-token")) as remote:
+            yield remote
+        return
+    with in_process({}) as local:
+        yield local
+
+
 @pytest.fixture
-def mock_sandbox(mock_sandbox_session: MockSandbox) -> MockSandbox:
-    mock_sandbox_session.reset()
-    return mock_sandbox_session
+def mock_sandbox(request: pytest.FixtureRequest) -> Iterator[MockSandbox]:
+    marker = request.node.get_closest_marker("mock_server_settings")
+    if marker is None:
+        shared: MockSandbox = request.getfixturevalue("mock_sandbox_session")
+        shared.reset()
+        yield shared
+        return
+    if request.config.getoption("--mock-server-url"):
+        pytest.fail(
+            "mock_server_settings needs a sandbox of the test's own, but --mock-server-url "
+            "points at a running one: start that one with those settings instead"
+        )
+    with in_process(marker.kwargs) as own:
+        yield own

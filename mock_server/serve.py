@@ -9,7 +9,7 @@ import ssl
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,9 @@ class SandboxServer(uvicorn.Server):
         # Sockets served over TLS (the edge; each provider's with provider_tls), and the context.
         self.tls_sockets: list[socket.socket] = []
         self.tls_context: ssl.SSLContext | None = None
+        # Run as shutdown begins: uvicorn waits for every open response to end, and a
+        # dashboard's event stream would not end by itself.
+        self.before_shutdown: list[Callable[[], None]] = []
 
     async def startup(self, sockets: list[Any] | None = None) -> None:
         await super().startup(sockets)
@@ -41,6 +44,11 @@ class SandboxServer(uvicorn.Server):
             await self.start_tls()
         if self.started and self.announce:
             print("ready: every port is listening. Ctrl-C stops.", flush=True)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for stop in self.before_shutdown:
+            stop()
+        await super().shutdown(sockets)
 
     async def start_tls(self) -> None:
         """The TLS sockets, served like the others but for the context: uvicorn's ``ssl`` is one
@@ -212,6 +220,7 @@ def build_server(sandbox: Sandbox, bound: Mapping[str, int]) -> SandboxServer:
         log_level="debug" if sandbox.settings.log_level == "debug" else "warning",
     )
     server = SandboxServer(config)
+    server.before_shutdown.append(sandbox.live.close)
     sandbox.server = server
     return server
 
@@ -232,7 +241,8 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
         else ", kept from the last run"
     )
     rows = [("provider", "base URL", "auth", "demo credentials")]
-    rows.append((ADMIN, f"http://{shown}:{bound[ADMIN]}", "control plane", "GET /__admin/health"))
+    admin_url = f"http://{shown}:{bound[ADMIN]}"
+    rows.append((ADMIN, admin_url, "control plane", f"dashboard: {admin_url}/"))
     for provider in sandbox.providers:
         creds = [f"{c.client_id} / {c.secret} ({c.role})" for c in provider.demo_credentials]
         scheme = "https" if settings.provider_tls else "http"

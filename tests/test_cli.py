@@ -1,3 +1,4 @@
+import io
 import subprocess
 import sys
 
@@ -119,3 +120,47 @@ def test_version_via_python_dash_m():
         check=True,
     )
     assert result.stdout.strip() == "mock-server 0.1.0"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["reset", "--memory"],
+        ["sales-order", "register-key", "partner-client-002", "-", "--memory"],
+    ],
+)
+def test_commands_that_edit_the_state_refuse_memory(argv, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mock-server: --memory (or MOCK_MEMORY) would change a throwaway")
+    assert "registered" not in err
+
+
+def test_a_mistyped_command_gets_did_you_mean(capsys):
+    assert main(["rset"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mock-server: unknown command 'rset'; did you mean 'reset'?")
+    assert main(["frobnicate"]) == 2
+    assert "did you mean" not in capsys.readouterr().err
+
+
+def test_serve_help_lists_every_setting_with_its_environment_variable_and_default():
+    from mock_server.core.config import Settings
+
+    text = build_parser()._subparsers._group_actions[0].choices["serve"].format_help()
+    for field in Settings.model_fields:
+        flagged = f"--{field.replace('_', '-')}" in text or field in {"database_url", "edge"}
+        assert flagged or f"MOCK_{field.upper()}" in text, field
+    assert "MOCK_ADMIN_TOKEN" in text
+    assert "MOCK_SEED" in text
+    assert "(default 20231)" in text
+    assert "__" not in text  # no internal dest names as metavars (JOSS__PORT)
+    assert "--joss-auth-mode strict|lenient" in text
+
+
+def test_every_command_help_has_an_example():
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for name, command in commands.items():
+        assert "example:" in command.format_help(), name

@@ -1,13 +1,16 @@
 """The control-plane commands, against the real process, as a user runs them."""
 
 import json
+import os
 import subprocess
 import sys
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
+from mock_server.cli_tools import default_admin_url
 from tests.server import running_server
 
 
@@ -63,10 +66,48 @@ def test_sign_uses_the_sandbox_clock(server):
         httpx.post(admin + "/__admin/clock", json={"resume": True})
 
 
-def test_sign_without_a_running_sandbox_falls_back_to_local_time():
+def test_sign_without_a_running_sandbox_says_so_and_fails():
     out = run("sign", "digitalent", "GET", "/x", admin="http://127.0.0.1:9")
-    assert out.returncode == 0
-    assert "signing with this machine's clock" in out.stderr
+    assert out.returncode == 1
+    assert out.stdout == ""  # no headers a moved sandbox would then refuse
+    assert out.stderr.startswith("mock-server: no sandbox answers at http://127.0.0.1:9")
+    assert "--local-clock" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_sign_with_the_local_clock_needs_no_sandbox():
+    out = run("sign", "digitalent", "GET", "/x", "--local-clock", admin="http://127.0.0.1:9")
+    assert out.returncode == 0, out.stderr
+    stamp = next(line for line in out.stdout.splitlines() if line.startswith("Request-Timestamp"))
+    sent = datetime.fromisoformat(stamp.split(": ", 1)[1].replace("Z", "+00:00"))
+    assert abs((sent - datetime.now(UTC)).total_seconds()) < 60
+
+
+@pytest.mark.parametrize(
+    ("environ", "url"),
+    [
+        ({}, "http://127.0.0.1:7100"),
+        ({"MOCK_ADMIN_PORT": "8100"}, "http://127.0.0.1:8100"),
+        ({"MOCK_HOST": "0.0.0.0", "MOCK_ADMIN_PORT": "8100"}, "http://127.0.0.1:8100"),
+        ({"MOCK_HOST": "10.0.0.5"}, "http://10.0.0.5:7100"),
+        ({"MOCK_HOST": "::1"}, "http://[::1]:7100"),
+        ({"MOCK_ADMIN_URL": "http://mock:7100", "MOCK_ADMIN_PORT": "8100"}, "http://mock:7100"),
+    ],
+)
+def test_client_commands_find_the_control_plane_as_the_server_listens(environ, url):
+    assert default_admin_url(environ) == url
+
+
+def test_mock_admin_port_steers_the_client_commands(server):
+    env = {"MOCK_ADMIN_PORT": str(server.ports["admin"])}
+    out = subprocess.run(
+        [sys.executable, "-m", "mock_server", "clock"],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "MOCK_ADMIN_URL"} | env,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
 
 
 def test_explain_prints_the_diagnosis(server):
@@ -82,6 +123,10 @@ def test_explain_prints_the_diagnosis(server):
     assert f"GET:{path}::" in out.stdout
     assert "key fingerprint" in out.stdout
     assert "wrong" not in out.stdout.replace("wrong-", "")  # the secret itself never shows
+    # The answer the client got, as it got it.
+    assert "answered 401:" in out.stdout
+    assert "content-type: application/json" in out.stdout
+    assert rejected.text in out.stdout
     raw = run("explain", rejected.headers["x-mock-journal-id"], "--json", admin=server.url("admin"))
     assert json.loads(raw.stdout)["rule"] == "signature"
 

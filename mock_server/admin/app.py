@@ -6,11 +6,13 @@ Open on loopback. Listening anywhere else, every endpoint but the health check r
 
 import hmac
 import sqlite3
+import urllib.parse
 from collections.abc import Sequence
 
 from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy.exc import OperationalError
-from starlette.responses import JSONResponse, Response
+from starlette.requests import cookie_parser
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin.protocol import Admin, AdminError
@@ -28,7 +30,8 @@ def build_admin(
     app = FastAPI(
         telemetry=NO_TELEMETRY,
         title="mock-server control plane",
-        docs_url="/__admin/docs",
+        # /__admin/docs is the dashboard's: Swagger UI from packaged files, not from a CDN.
+        docs_url=None,
         openapi_url="/__admin/openapi.json",
         redoc_url=None,
     )
@@ -76,30 +79,92 @@ def build_admin(
     return app
 
 
+TOKEN_COOKIE = "mock_admin_token"
+LOGIN_PATH = "/__admin/ui/login"
+
+
 class RequireToken:
-    """Every path but the health check needs ``Authorization: Bearer <MOCK_ADMIN_TOKEN>``."""
+    """Every path but the health check needs ``Authorization: Bearer <MOCK_ADMIN_TOKEN>``.
+
+    A browser cannot add that header to a page load or an event stream, so the dashboard also
+    takes the token once, at ``/__admin/ui/login?token=…``, and keeps it in a cookie that is
+    HttpOnly and SameSite=Strict: no other site's page can make the browser send it. A state
+    change carried by the cookie must also come from the control plane's own origin.
+    """
 
     def __init__(self, app: ASGIApp, token: bytes | None) -> None:
         self.app = app
         self.token = token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] != "/__admin/health":
-            authorization = dict(scope["headers"]).get(b"authorization", b"")
-            scheme, _, presented = authorization.partition(b" ")
-            if (
-                self.token is None
-                or scheme.lower() != b"bearer"
-                or not hmac.compare_digest(presented.strip(), self.token)
-            ):
-                response = JSONResponse(
-                    {"detail": "the control plane needs Authorization: Bearer <MOCK_ADMIN_TOKEN>"},
-                    status_code=401,
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
-                await response(scope, receive, send)
+        if scope["type"] != "http" or scope["path"] == "/__admin/health":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if scope["path"] == LOGIN_PATH:
+            await self.login(scope, receive, send)
+            return
+        if self.bearer_matches(headers.get(b"authorization", b"")):
+            await self.app(scope, receive, send)
+            return
+        # Starlette's parser, as a browser sends cookies: one odd cookie of another app on
+        # localhost (they are shared across ports) must not hide this one.
+        cookie = cookie_parser(headers.get(b"cookie", b"").decode("latin-1")).get(TOKEN_COOKIE)
+        if cookie is not None and self.matches(cookie.encode("latin-1")):
+            # SameSite does not separate ports of one host name, so a page on localhost:8080
+            # is "same site": a state change must name this very origin, port included.
+            origin = headers.get(b"origin")
+            own = origin is not None and same_origin(origin, headers.get(b"host", b""))
+            if scope["method"] in SAFE_METHODS or own:
+                await self.app(scope, receive, send)
                 return
-        await self.app(scope, receive, send)
+        await self.refuse(scope, receive, send, headers)
+
+    def matches(self, presented: bytes) -> bool:
+        return self.token is not None and hmac.compare_digest(presented.strip(), self.token)
+
+    def bearer_matches(self, authorization: bytes) -> bool:
+        scheme, _, presented = authorization.partition(b" ")
+        return scheme.lower() == b"bearer" and self.matches(presented)
+
+    async def login(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # POSTed as a form, so the token stays out of the browser's history and bookmarks.
+        given = ""
+        if scope["method"] == "POST":
+            body = await read_body(scope, receive, 4096)
+            given = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("token", [""])[0]
+        if not self.matches(given.encode("utf-8", "replace")):
+            wrong = "<p>That is not the token.</p>" if given else ""
+            response: Response = HTMLResponse(LOGIN_PAGE.format(wrong=wrong), status_code=401)
+        else:
+            response = RedirectResponse("/__admin/ui", status_code=303)
+            response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict", path="/")
+        await response(scope, receive, send)
+
+    async def refuse(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes]
+    ) -> None:
+        response: Response
+        if b"text/html" in headers.get(b"accept", b""):  # a person with a browser
+            response = HTMLResponse(LOGIN_PAGE.format(wrong=""), status_code=401)
+        else:
+            response = JSONResponse(
+                {"detail": "the control plane needs Authorization: Bearer <MOCK_ADMIN_TOKEN>"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        await response(scope, receive, send)
+
+
+LOGIN_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8">
+<title>mock-server control plane</title>
+<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto; font-size: 1.2em">
+<h1>This control plane needs its token</h1>{wrong}
+<p>Give <code>MOCK_ADMIN_TOKEN</code> once; the browser then keeps it in a cookie that only
+this control plane's own pages can use.</p>
+<form action="/__admin/ui/login" method="post"><label>Token
+<input type="password" name="token" autofocus></label> <button>Open the dashboard</button></form>
+</body></html>"""
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -110,6 +175,19 @@ SIMPLE_CONTENT_TYPES = (b"text/plain", b"application/x-www-form-urlencoded", b"m
 
 def listening_name(host: str) -> frozenset[str]:
     return frozenset() if host in {"", "0.0.0.0", "::"} else frozenset({host.lower()})
+
+
+def same_origin(origin: bytes, host: bytes) -> bool:
+    """``Origin: http://localhost:7100`` against ``Host: localhost:7100``: host and port."""
+    return origin.lower().rpartition(b"://")[2] == host.lower()
+
+
+def port_of(value: bytes) -> bytes:
+    """The port of ``Host`` or ``Origin`` (empty for the scheme's default)."""
+    netloc = value.lower().rpartition(b"://")[2]
+    if netloc.endswith(b"]") or b":" not in netloc:
+        return b""
+    return netloc.rpartition(b":")[2]
 
 
 def host_name(value: bytes) -> str:
@@ -152,7 +230,7 @@ class BrowserGuard:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        refusal = self.refusal(scope["method"], headers)
+        refusal = self.refusal(scope["method"], scope["path"], headers)
         if refusal is not None:
             status, detail = refusal
             await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
@@ -172,7 +250,9 @@ class BrowserGuard:
             return  # the client went away: nobody to answer, and half a body is never acted on
         await self.app(scope, replay_body(body, receive), send)
 
-    def refusal(self, method: str, headers: dict[bytes, bytes]) -> tuple[int, str] | None:
+    def refusal(
+        self, method: str, path: str, headers: dict[bytes, bytes]
+    ) -> tuple[int, str] | None:
         host = headers.get(b"host")
         if self.open_to_loopback and host is not None and host_name(host) not in self.hosts:
             known = ", ".join(sorted(self.hosts))
@@ -181,8 +261,9 @@ class BrowserGuard:
                 f"(known: {known}; add names with MOCK_ADMIN_HOSTS)"
             )
         origin = headers.get(b"origin")
-        cross_site = origin is not None and (
-            origin == b"null" or host_name(origin) not in self.hosts
+        # Port included: a page on localhost:8080 is another origin than localhost:7100.
+        cross_site = origin is not None and not (
+            host_name(origin) in self.hosts and port_of(origin) == port_of(host or b"")
         )
         if self.open_to_loopback and cross_site and method not in SAFE_METHODS:
             return 403, (
@@ -190,7 +271,7 @@ class BrowserGuard:
                 "refused: the control plane takes state changes only from its own pages and "
                 "from clients that are not browsers"
             )
-        if method == "POST":
+        if method == "POST" and path != LOGIN_PATH:  # the login form is the one form taken
             kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             if kind in SIMPLE_CONTENT_TYPES:
                 return 415, (

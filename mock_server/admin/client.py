@@ -101,6 +101,9 @@ class AdminClient:
     def count(self, **filters: Any) -> int:
         return self._number("GET", "/__admin/requests/count", "count", params=_params(filters))
 
+    def har(self, **filters: Any) -> dict[str, Any]:
+        return self._object("GET", "/__admin/requests.har", params=_params(filters))
+
     def clear_journal(self) -> int:
         return self._number("DELETE", "/__admin/requests", "deleted")
 

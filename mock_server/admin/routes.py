@@ -1,12 +1,23 @@
 """The control plane's endpoints: each one a thin HTTP face of one admin-protocol operation."""
 
+import asyncio
+import inspect
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import JSONResponse
 
 from mock_server.admin.deps import AdminDep
-from mock_server.admin.protocol import ActiveIn, ClientIn, ClockChange, ControlIn, FaultIn
+from mock_server.admin.local import LocalAdmin
+from mock_server.admin.protocol import (
+    ActiveIn,
+    AdminError,
+    ClientIn,
+    ClockChange,
+    ControlIn,
+    FaultIn,
+)
+from mock_server.core.har import har_log
 from mock_server.core.jsonbody import JSONRoute
 
 # Bodies are read by the core JSON parser: NaN, Infinity and deep nesting are a 422, not a 500.
@@ -35,6 +46,7 @@ async def provider_openapi(name: str, admin: AdminDep) -> dict[str, Any]:
 
 # -- journal --------------------------------------------------------------------------------------
 async def journal_filters(
+    request: Request,
     provider: str | None = None,
     client_id: str | None = None,
     method: str | None = None,
@@ -49,9 +61,17 @@ async def journal_filters(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
-    return {name: value for name, value in locals().items() if value is not None}
+    # FastAPI ignores query parameters it was not told of: ?provder=joss would count everything.
+    unknown = sorted(set(request.query_params) - set(JOURNAL_QUERY))
+    if unknown:
+        raise AdminError(
+            f"unknown journal filter {', '.join(unknown)}; known: {', '.join(JOURNAL_QUERY)}"
+        )
+    given = {name: value for name, value in locals().items() if value is not None}
+    return {name: given[name] for name in JOURNAL_QUERY if name in given}
 
 
+JOURNAL_QUERY = sorted(set(inspect.signature(journal_filters).parameters) - {"request"})
 FiltersDep = Annotated[dict[str, Any], Depends(journal_filters)]
 
 
@@ -65,6 +85,22 @@ async def list_requests(filters: FiltersDep, admin: AdminDep) -> dict[str, Any]:
 async def count_requests(filters: FiltersDep, admin: AdminDep) -> dict[str, int]:
     """How many entries match, for CI: "exactly one accepted POST to this path"."""
     return {"count": admin.count(**filters)}
+
+
+@router.get("/requests.har", tags=["journal"])
+async def requests_har(filters: FiltersDep, admin: AdminDep) -> JSONResponse:
+    """Every matching entry as a HAR 1.2 log, oldest first, secrets redacted as in the journal:
+    open it in a browser's network panel, Postman or Insomnia."""
+    if not isinstance(admin, LocalAdmin):
+        return JSONResponse(admin.har(**filters))
+    entries: list[dict[str, Any]] = []
+    for batch in admin.har_batches(**filters):
+        entries += batch
+        await asyncio.sleep(0)  # thousands of entries: let every port answer in between
+    return JSONResponse(
+        har_log(entries),
+        headers={"Content-Disposition": 'attachment; filename="mock-server.har"'},
+    )
 
 
 @router.get("/requests/{journal_id}", tags=["journal"])

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
         10_000, ge=100, description="how many journal entries are kept; the oldest are pruned"
     )
     journal_body_excerpt: int = Field(
-        2048, ge=0, le=65536, description="bytes of each request body kept in the journal"
+        2048, ge=0, le=65536, description="bytes of each request and answer body journalled"
     )
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, description="request bodies above this are refused with 413"

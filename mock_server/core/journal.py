@@ -9,9 +9,11 @@ anything is stored. Retention is bounded: beyond ``retention`` entries the oldes
 import itertools
 import json
 import logging
+import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -25,6 +27,7 @@ from mock_server.core.redact import (
     header_lines_to_dict,
     redact_headers,
     redact_query,
+    redact_secret_paths,
     redact_text,
 )
 
@@ -56,6 +59,11 @@ class JournalEntry(SQLModel, table=True):
     )
     body_excerpt: str = Field(default="", sa_column=Column(Text, nullable=False))
     body_bytes: int = 0
+    response_headers: str = Field(
+        default="", sa_column=Column(Text, nullable=False), description="name: value lines"
+    )
+    response_excerpt: str = Field(default="", sa_column=Column(Text, nullable=False))
+    response_bytes: int = 0
     diagnosis: str | None = Field(default=None, sa_column=Column(Text))
     would_have_failed: str | None = Field(
         default=None, sa_column=Column(Text), description="lenient mode: the checks that failed"
@@ -83,6 +91,14 @@ class Record:
     secret_headers: frozenset[str] = frozenset()
     body_size: int = 0
     would_have_failed: list[str] = field(default_factory=list)
+    # The answer as sent: its headers, the first bytes of its body (the excerpt's length), and
+    # the body's size. Redacted like the request when written.
+    response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    response_body: bytes = b""
+    response_size: int = 0
+    # Where a provider carries a credential in its URLs (the KYC page token), for answers that
+    # hand such a URL out.
+    secret_in_text: "re.Pattern[str] | None" = None
 
     @property
     def outcome(self) -> str:
@@ -106,6 +122,9 @@ class Journal:
         self._buffer: list[Record] = []
         self._written = PRUNE_EVERY  # prune on the first flush: the file may hold an older run's
         self._lock = threading.Lock()
+        # Called after each batch is written (from whichever thread flushed): the dashboard's
+        # live feed wakes here, so a request costs it nothing and a reader is pushed, not polling.
+        self.on_flush: list[Callable[[], None]] = []
         self._table = table_of(JournalEntry)
         columns = [c.name for c in self._table.columns if c.name != "seq"]
         self._insert = db.prepare(
@@ -144,6 +163,8 @@ class Journal:
         if self._written >= PRUNE_EVERY:
             self._written = 0
             self.prune()
+        for listener in self.on_flush:
+            listener()
         return len(batch)
 
     def prune(self) -> None:
@@ -169,9 +190,21 @@ class Journal:
             "outcome": rec.outcome,
             "rule": rec.rule,
             "message": rec.message,
-            "request_headers": redact_headers(rec.headers, rec.secret_headers),
+            # A page's own requests carry its URL, token and all, in Referer.
+            "request_headers": redact_secret_paths(
+                redact_headers(rec.headers, rec.secret_headers), rec.secret_in_text
+            ),
             "body_excerpt": excerpt,
             "body_bytes": rec.body_size,
+            "response_headers": redact_secret_paths(
+                redact_headers(rec.response_headers, rec.secret_headers), rec.secret_in_text
+            ),
+            "response_excerpt": redact_secret_paths(
+                redact_text(rec.response_body.decode("utf-8", "replace")), rec.secret_in_text
+            )
+            if rec.response_body
+            else "",
+            "response_bytes": rec.response_size,
             "diagnosis": _encode(rec.diagnosis) if rec.diagnosis else None,
             "would_have_failed": _encode(rec.would_have_failed) if rec.would_have_failed else None,
         }
@@ -213,6 +246,8 @@ class Journal:
         self.discard_pending()
         with self._db.begin() as conn:
             conn.execute(self._table.delete())
+        for listener in self.on_flush:
+            listener()  # numbering restarts: a live reader starts over
 
 
 @dataclass
@@ -230,6 +265,7 @@ class JournalQuery:
     since: float | None = None  # unix seconds, sandbox clock
     until: float | None = None
     after_seq: int | None = None  # for tailing: entries newer than this one
+    before_seq: int | None = None  # for exporting: entries older than this one
     page: int = 1
     per_page: int = 50
 
@@ -261,6 +297,8 @@ class JournalQuery:
             where.append(c.at <= self.until)
         if self.after_seq is not None:
             where.append(c.seq > self.after_seq)
+        if self.before_seq is not None:
+            where.append(c.seq < self.before_seq)
         return where
 
 
@@ -268,6 +306,7 @@ def entry_dict(row: Any) -> dict[str, Any]:
     out = dict(row)
     out["at"] = datetime.fromtimestamp(out["at"], UTC).isoformat().replace("+00:00", "Z")
     out["request_headers"] = header_lines_to_dict(out["request_headers"])
+    out["response_headers"] = header_lines_to_dict(out["response_headers"])
     out["diagnosis"] = json.loads(out["diagnosis"]) if out["diagnosis"] else None
     out["would_have_failed"] = (
         json.loads(out["would_have_failed"]) if out["would_have_failed"] else None

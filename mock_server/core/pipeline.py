@@ -77,6 +77,8 @@ class ProviderPipeline:
         self.max_body_bytes = max_body_bytes
         self.secret_headers = secret_headers
         self.secret_path = re.compile(secret_path) if secret_path else None
+        # The same pattern anywhere in a text, for answers that hand such a URL out.
+        self.secret_in_text = re.compile(secret_path.removeprefix("^")) if secret_path else None
         self.faults = faults
         self.controls = controls
         self.limiter = limiter
@@ -103,8 +105,10 @@ class ProviderPipeline:
             headers=scope["headers"],
             body=b"",
             secret_headers=self.secret_headers,
+            secret_in_text=self.secret_in_text,
         )
         control = self.controls.get(self.name)
+        excerpt_bytes = self.journal.excerpt_bytes
         ctx = RequestContext(
             provider=self.name,
             method=rec.method,
@@ -126,10 +130,14 @@ class ProviderPipeline:
         async def journaled(message: Message) -> None:
             if message["type"] == "http.response.start":
                 rec.status = message["status"]
-                message["headers"] = [
+                message["headers"] = rec.response_headers = [
                     *message.get("headers", ()),
                     (JOURNAL_HEADER, rec.id.encode()),
                 ]
+            elif message["type"] == "http.response.body" and (chunk := message.get("body")):
+                rec.response_size += len(chunk)
+                if len(rec.response_body) < excerpt_bytes:  # kept: the excerpt's first bytes
+                    rec.response_body += chunk[: excerpt_bytes - len(rec.response_body)]
             await send(message)
 
         send_journaled: Send = journaled

@@ -28,6 +28,7 @@ SECRET_FIELDS = (
     "access_token",
     "refresh_token",
     "x-user-token",
+    "user_token",
     "token",
 )
 # Any spelling of a secret field: client_secret, clientSecret, client-secret, CLIENT_SECRET.
@@ -164,6 +165,30 @@ def redact_path(path: str, secret: "re.Pattern[str] | None") -> str:
         return path
     start, end = match.span(1)
     return f"{path[:start]}<redacted {fingerprint(path[start:end])}>{path[end:]}"
+
+
+# Where a credential carried in a URL ends when the URL sits in JSON, HTML or a header list.
+_URL_VALUE_END = re.compile(r"[\"'\s<>&\\]")
+
+
+def redact_secret_paths(text: str, secret: "re.Pattern[str] | None") -> str:
+    """Every URL path in ``text`` that carries a credential (``secret``'s first group, searched
+    anywhere rather than at the start) with that credential as a fingerprint: an answer that
+    hands out the KYC validation page's URL carries the page's token."""
+    if secret is None or not text:
+        return text
+
+    def masked(m: re.Match[str]) -> str:
+        value = m[1]
+        if (end := _URL_VALUE_END.search(value)) is not None:
+            value = value[: end.start()]
+        if not value or value.startswith("<redacted"):
+            return m[0]
+        offset = m.start(1) - m.start()
+        whole = m[0]
+        return f"{whole[:offset]}<redacted {fingerprint(value)}>{whole[offset + len(value) :]}"
+
+    return secret.sub(masked, text)
 
 
 def redact_query(query: str) -> str:

@@ -3,6 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import SecretStr
 
+from mock_server.admin.local import LocalAdmin
+from mock_server.admin.protocol import AdminError
 from mock_server.registry import PROVIDERS
 from tests.helpers import FROZEN, digitalent_headers
 
@@ -74,6 +76,37 @@ def test_journal_filters(dts, admin, params, expected):
     listed = admin.get("/__admin/requests", params=params).json()
     assert listed["meta"]["total"] == expected
     assert admin.get("/__admin/requests/count", params=params).json() == {"count": expected}
+
+
+@pytest.mark.parametrize("route", ["/__admin/requests", "/__admin/requests/count"])
+def test_an_unknown_filter_key_is_400_naming_the_valid_ones(dts, admin, route):
+    signed(dts)
+    response = admin.get(route, params={"provder": "joss"})
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "unknown journal filter provder" in detail
+    assert "provider" in detail.split("known:")[1]
+    assert "outcome" in detail.split("known:")[1]
+
+
+@pytest.mark.parametrize("route", ["/__admin/requests", "/__admin/requests/count"])
+def test_an_unknown_provider_name_is_400_not_zero_matches(dts, admin, route):
+    signed(dts)
+    response = admin.get(route, params={"provider": "jos"})
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "unknown provider 'jos'; known: " + ", ".join(p.name for p in PROVIDERS)
+    )
+
+
+def test_the_in_process_journal_refuses_unknown_filters_too(dts, sandbox):
+    admin = LocalAdmin(sandbox.services, ports=dict, openapi={})
+    signed(dts)
+    with pytest.raises(AdminError, match="unknown journal filter provder"):
+        admin.count(provder="joss")
+    with pytest.raises(AdminError, match="unknown provider 'jos'"):
+        admin.count(provider="jos")
+    assert admin.count(provider="digitalent") == 1
 
 
 def test_time_range_filter_uses_the_sandbox_clock(dts, admin, sandbox):

@@ -83,6 +83,15 @@ def test_json_from_a_client_or_a_loopback_page_is_accepted(server: RunningServer
     assert clock_offset(server) == before + 120
 
 
+def test_a_page_on_another_port_of_loopback_is_another_site(server: RunningServer) -> None:
+    # SameSite and host names alike let localhost:8080 pass for localhost:7100; the port must not.
+    before = clock_offset(server)
+    response = advance(server, origin="http://localhost:8080")
+    assert response.status_code == 403
+    assert "from the web page at http://localhost:8080 is refused" in response.json()["detail"]
+    assert clock_offset(server) == before
+
+
 def test_a_huge_body_is_refused_before_it_is_read(server: RunningServer) -> None:
     port = server.ports["admin"]
     with Wire(port) as wire:

@@ -7,25 +7,26 @@ reads the verified app and token rows from ``who(ctx)``. In lenient mode they ma
 failed a check; where none names the user, ``who.user_pk`` raises the strict answer.
 """
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_server.core import openapi
 from mock_server.core.apps import provider_app
 from mock_server.core.context import RequestContext, request_context
+from mock_server.providers.appkey import openapi as openapi_doc
 from mock_server.providers.appkey.accounts import Accounts
 from mock_server.providers.appkey.auth import AppKeyPrincipal
 from mock_server.providers.appkey.errors import language_of, render_error
 from mock_server.providers.appkey.messages import CREATED, LOGGED_OUT, SUCCESS, resolve_language
 from mock_server.providers.appkey.schemas import AddressBody, LoginBody, parse_body
 
-LOGIN_EXAMPLE = '{"username": "demo@example.com", "password": "demo-password"}'
-ADDRESS_EXAMPLE = (
-    '{"label": "Rumah", "recipient_name": "Budi", "phone": "081234567890", "street": "Jl. Merdeka '
-    'No. 1", "city": "Bandung", "province_code": "32", "postal_code": "40111"}'
-)
+# The examples the document shows, quoted in the 400 for a missing or malformed body.
+LOGIN_EXAMPLE = json.dumps(openapi_doc.LOGIN_EXAMPLE)
+ADDRESS_EXAMPLE = json.dumps(openapi_doc.ADDRESS_EXAMPLE)
 
 
 # The request, and through it the accounts: one dependency per handler.
@@ -64,7 +65,9 @@ def ok(
 
 
 # -- tokens ----------------------------------------------------------------------------------------
-@router.post("/api/v1/auth/login")
+@router.post(
+    "/api/v1/auth/login", openapi_extra=openapi.json_body(LoginBody, openapi_doc.LOGIN_EXAMPLE)
+)
 async def login(ctx: Call) -> JSONResponse:
     """Log a user in: Bearer <app private key> and {username, password} -> the three tokens."""
     body = parse_body(LoginBody, ctx.body, LOGIN_EXAMPLE)
@@ -107,7 +110,11 @@ async def list_addresses(ctx: Call) -> JSONResponse:
     return ok(lang(ctx), data, meta={"total": len(data)})
 
 
-@router.post("/api/v1/users/me/addresses", status_code=201)
+@router.post(
+    "/api/v1/users/me/addresses",
+    status_code=201,
+    openapi_extra=openapi.json_body(AddressBody, openapi_doc.ADDRESS_EXAMPLE),
+)
 async def create_address(ctx: Call) -> JSONResponse:
     """Save a new address for the user."""
     body = parse_body(AddressBody, ctx.body, ADDRESS_EXAMPLE)
@@ -168,4 +175,5 @@ def build_app(accounts: Accounts) -> FastAPI:
         openapi_url=None,
     )
     app.add_middleware(ContentLanguage)
+    openapi.install(app, openapi_doc.complete)
     return app

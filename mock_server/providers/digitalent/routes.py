@@ -10,10 +10,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Path, Query
 from starlette.responses import JSONResponse, Response
 
+from mock_server.core import openapi
 from mock_server.core.apps import provider_app
 from mock_server.core.context import RequestContext, request_context
 from mock_server.providers.digitalent.catalogue import Catalogue, PelatihanFilter
 from mock_server.providers.digitalent.errors import render_error
+from mock_server.providers.digitalent.openapi import ID_EXAMPLE, complete
 from mock_server.providers.digitalent.schemas import IdBody, Status, parse_body
 
 DbId = Annotated[int, Path(ge=1, le=2_147_483_647)]
@@ -41,7 +43,7 @@ async def list_akademi(ctx: Call) -> JSONResponse:
     return ok(ctx.backend.akademi_list(ctx.now))
 
 
-@router.post("/api/public/pelatihan/akademi")
+@router.post("/api/public/pelatihan/akademi", openapi_extra=openapi.json_body(IdBody, ID_EXAMPLE))
 async def akademi_detail(ctx: Call) -> Response:
     """Academy detail by ``{"id": N}`` (the documented endpoint), with its themes."""
     body = parse_body(IdBody, ctx.body)
@@ -76,7 +78,7 @@ async def list_pelatihan(
     return ok(data, meta)
 
 
-@router.post("/api/public/pelatihan/detail")
+@router.post("/api/public/pelatihan/detail", openapi_extra=openapi.json_body(IdBody, ID_EXAMPLE))
 async def pelatihan_detail(ctx: Call) -> JSONResponse:
     """Training detail by ``{"id": N}``, in the style of the documented academy endpoint."""
     body = parse_body(IdBody, ctx.body)
@@ -90,10 +92,12 @@ async def get_pelatihan(pelatihan_id: DbId, ctx: Call) -> JSONResponse:
 
 
 def build_app(catalogue: Catalogue) -> FastAPI:
-    return provider_app(
+    app = provider_app(
         [router],
         render_error,
         title="Digitalent Public API (sandbox)",
         summary="Digital Talent Scholarship training catalogue. Every request is HMAC-signed.",
         openapi_url=None,
     )
+    openapi.install(app, complete)
+    return app

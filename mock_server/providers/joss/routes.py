@@ -16,13 +16,15 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 
+from mock_server.core import openapi
 from mock_server.core.apps import provider_app
 from mock_server.core.context import RequestContext, context_of, request_context
 from mock_server.core.pipeline import note_rejection
 from mock_server.providers.joss.errors import render_error, validation_error
+from mock_server.providers.joss.openapi import COMPANY_EXAMPLE, VACANCY_EXAMPLE, complete
 from mock_server.providers.joss.render import JSON, negotiate, render
 from mock_server.providers.joss.reports import Reports
-from mock_server.providers.joss.schemas import field_path
+from mock_server.providers.joss.schemas import Company, IndustrialVacancy, field_path
 
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 PerPage = Annotated[int, Query(ge=1, le=100)]
@@ -59,7 +61,11 @@ def reply(media: str, data: Any, status: int = 200, meta: Any = None) -> Respons
 
 
 # -- companies -------------------------------------------------------------------------------
-@router.put("/api/v1/companies/{company_id}")
+@router.put(
+    "/api/v1/companies/{company_id}",
+    openapi_extra=openapi.json_body(Company, COMPANY_EXAMPLE),
+    responses={201: {"description": "Created"}},
+)
 async def put_company(company_id: str, ctx: Call) -> Response:
     """Create or update a company (201 when created, 200 when updated)."""
     created, data = ctx.backend.put_company(caller(ctx), company_id, ctx.body, ctx.now)
@@ -90,7 +96,11 @@ async def list_companies(
 
 
 # -- job vacancies ---------------------------------------------------------------------------
-@router.put("/api/v1/jobs/{job_id}/industrial-vacancy")
+@router.put(
+    "/api/v1/jobs/{job_id}/industrial-vacancy",
+    openapi_extra=openapi.json_body(IndustrialVacancy, VACANCY_EXAMPLE),
+    responses={201: {"description": "Created"}},
+)
 async def put_industrial_vacancy(job_id: str, ctx: Call) -> Response:
     """Create or update an industrial vacancy report (201 when created, 200 when updated)."""
     created, data = ctx.backend.put_vacancy(caller(ctx), job_id, ctx.body, ctx.now)
@@ -158,4 +168,5 @@ def build_app(reports: Reports) -> FastAPI:
     )
     # Replaces the shared 400 for invalid parameters.
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    openapi.install(app, complete)
     return app

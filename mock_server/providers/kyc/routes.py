@@ -8,10 +8,12 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from mock_server.core import openapi
 from mock_server.core.apps import provider_app
 from mock_server.core.context import RequestContext, request_context
 from mock_server.core.edge import public_origin
 from mock_server.core.errors import ProviderError
+from mock_server.providers.kyc import openapi as openapi_doc
 from mock_server.providers.kyc.envelope import BEGIN
 from mock_server.providers.kyc.errors import bad_request, metadata, operation_outcome, render_error
 from mock_server.providers.kyc.page import render_page, render_unusable
@@ -69,7 +71,51 @@ def public_base(request: Request, state: KycState) -> str:
     return public_origin(request.scope, state.ctx.core.trusted_proxy_addresses)
 
 
-@router.post("/oauth2/v1/accesstoken")
+TOKEN_REQUEST = {
+    "parameters": [
+        {
+            "name": "grant_type",
+            "in": "query",
+            "required": True,
+            "description": "The OAuth2 grant type: client_credentials (in the query string, "
+            "not the form body)",
+            "schema": {"type": "string", "enum": ["client_credentials"]},
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            FORM: {
+                "schema": openapi_doc.TOKEN_FORM,
+                "example": {"client_id": "<client-id>", "client_secret": "<client-secret>"},
+            }
+        },
+    },
+}
+GENERATE_URL_REQUEST = {
+    "requestBody": {
+        "required": True,
+        "description": "Encrypted (text/plain: the JSON sealed to this sandbox's public key, "
+        "GET /__admin/kyc/public-key) or clear (application/json).",
+        "content": {
+            "text/plain": {
+                "schema": {"type": "string", "pattern": f"^\\s*{BEGIN}"},
+                "example": openapi_doc.ENCRYPTED_EXAMPLE,
+            },
+            "application/json": {
+                "schema": openapi.ref("GenerateUrl"),
+                "example": openapi_doc.GENERATE_URL_EXAMPLE,
+            },
+        },
+    }
+}
+PAGE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "unknown validation link (an HTML page)", "content": {"text/html": {}}},
+    410: {"description": "expired validation link (an HTML page)", "content": {"text/html": {}}},
+}
+
+
+@router.post("/oauth2/v1/accesstoken", openapi_extra=TOKEN_REQUEST)
 async def access_token(request: Request, ctx: Call) -> JSONResponse:
     """OAuth2 client_credentials: form-encoded client_id and client_secret."""
     grant_type = request.query_params.get("grant_type")
@@ -101,7 +147,7 @@ async def access_token(request: Request, ctx: Call) -> JSONResponse:
     return JSONResponse(ctx.backend.grant(client_id, client_secret, ctx.now))
 
 
-@router.post("/kyc/v1/generate-url")
+@router.post("/kyc/v1/generate-url", openapi_extra=GENERATE_URL_REQUEST)
 async def generate_url(request: Request, ctx: Call) -> Response:
     """A validation-web URL for an agent: encrypted (text/plain) or clear (application/json)."""
     encrypted = content_type(request) == "text/plain" or ctx.body.lstrip().startswith(
@@ -123,7 +169,10 @@ async def generate_url(request: Request, ctx: Call) -> Response:
     return Response(link.sealed, media_type="application/json")
 
 
-@router.post("/kyc/v1/challenge-code")
+@router.post(
+    "/kyc/v1/challenge-code",
+    openapi_extra=openapi.json_body(ChallengeRequest, openapi_doc.CHALLENGE_EXAMPLE),
+)
 async def challenge_code(ctx: Call) -> JSONResponse:
     """A 6-digit code the patient sees in SATUSEHAT Mobile, valid 5 minutes."""
     payload = parse_json(ctx.body, CHALLENGE_EXAMPLE)
@@ -139,7 +188,7 @@ async def challenge_code(ctx: Call) -> JSONResponse:
     return ok(ctx.backend.challenge(fields.data.nik, fields.data.name, ctx.now))
 
 
-@router.get("/kyc/v1/validation-web/{token}", response_class=HTMLResponse)
+@router.get("/kyc/v1/validation-web/{token}", response_class=HTMLResponse, responses=PAGE_ANSWERS)
 async def validation_web(token: Token, ctx: Call) -> HTMLResponse:
     """The page the facility shows in an iframe, where the operator validates a patient."""
     session = ctx.backend.session(token)
@@ -150,7 +199,10 @@ async def validation_web(token: Token, ctx: Call) -> HTMLResponse:
     return render_page(session, challenge_seconds=CHALLENGE_SECONDS)
 
 
-@router.post("/kyc/v1/validation-web/{token}/challenge-code")
+@router.post(
+    "/kyc/v1/validation-web/{token}/challenge-code",
+    openapi_extra=openapi.json_body(Patient, openapi_doc.PATIENT_EXAMPLE),
+)
 async def page_challenge(token: Token, ctx: Call) -> JSONResponse:
     """The page's call: a challenge code for the patient the operator entered."""
     patient = validate(Patient, parse_json(ctx.body, '{"nik": "...", "name": "..."}'))
@@ -160,7 +212,10 @@ async def page_challenge(token: Token, ctx: Call) -> JSONResponse:
     return ok(ctx.backend.page_challenge(session, patient.nik, patient.name, ctx.now))
 
 
-@router.post("/kyc/v1/validation-web/{token}/verify")
+@router.post(
+    "/kyc/v1/validation-web/{token}/verify",
+    openapi_extra=openapi.json_body(VerifyRequest, openapi_doc.VERIFY_EXAMPLE),
+)
 async def page_verify(token: Token, ctx: Call) -> JSONResponse:
     """The page's call: the code the patient read from the app -> the verdict."""
     fields = validate(VerifyRequest, parse_json(ctx.body, '{"challenge_code": "123456"}'))
@@ -183,4 +238,6 @@ async def page_verify(token: Token, ctx: Call) -> JSONResponse:
 
 
 def build_app(state: KycState) -> FastAPI:
-    return provider_app([router], render_error, title="SATUSEHAT KYC (mock)")
+    app = provider_app([router], render_error, title="SATUSEHAT KYC (mock)")
+    openapi.install(app, openapi_doc.complete)
+    return app

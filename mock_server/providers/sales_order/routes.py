@@ -9,20 +9,18 @@ Handlers are a thin face over the backend (``erp.py``): they parse the body, pas
 served the request as, and wrap the answer in the ``{"message", "data"}`` envelope.
 """
 
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
+from mock_server.core import openapi
 from mock_server.core.apps import provider_app
 from mock_server.core.context import RequestContext, context_of, request_context
 from mock_server.core.errors import ProviderError
 from mock_server.core.pipeline import note_rejection
-from mock_server.providers.sales_order.auth import OPEN_PATHS
+from mock_server.providers.sales_order import openapi as openapi_doc
 from mock_server.providers.sales_order.erp import Erp
 from mock_server.providers.sales_order.errors import render_error, validation_failed
 from mock_server.providers.sales_order.orders import OrderQuery
@@ -35,16 +33,6 @@ from mock_server.providers.sales_order.schemas import (
     Status,
     field_name,
     parse_body,
-)
-
-SIGNED: list[dict[str, list[str]]] = [
-    {"X-CLIENT-ID": [], "X-TIMESTAMP": [], "X-SIGNATURE": [], "JWT-auth": []}
-]
-BODY_MODELS: tuple[type[BaseModel], ...] = (
-    LoginRequest,
-    RefreshRequest,
-    SalesOrderRequest,
-    CancelRequest,
 )
 
 # The request, and through it the ERP backend: one dependency per handler.
@@ -77,13 +65,6 @@ def order_owner(ctx: RequestContext[Erp]) -> str:
     return client_id
 
 
-def json_body(model: type, *, required: bool = True) -> dict[str, Any]:
-    """OpenAPI for a body the handler parses itself (so bad bodies get this API's answers)."""
-    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
-    content = {"application/json": {"schema": ref}}
-    return {"requestBody": {"required": required, "content": content}}
-
-
 def ok(message: str, data: Any, status: int = 200, **extra: Any) -> JSONResponse:
     return JSONResponse({"message": message, "data": data, **extra}, status_code=status)
 
@@ -100,7 +81,7 @@ def wanted_status(status: str | None) -> Status | None:
 
 
 # -- tokens -------------------------------------------------------------------------------------
-@router.post(LOGIN_PATH, openapi_extra=json_body(LoginRequest))
+@router.post(LOGIN_PATH, openapi_extra=openapi.json_body(LoginRequest, openapi_doc.LOGIN_EXAMPLE))
 async def login(ctx: Call) -> JSONResponse:
     """Generate JWT token with client credentials."""
     body = parse_body(LoginRequest, ctx.body)
@@ -109,7 +90,9 @@ async def login(ctx: Call) -> JSONResponse:
     return JSONResponse(token.json())
 
 
-@router.post(REFRESH_PATH, openapi_extra=json_body(RefreshRequest))
+@router.post(
+    REFRESH_PATH, openapi_extra=openapi.json_body(RefreshRequest, openapi_doc.REFRESH_EXAMPLE)
+)
 async def refresh(ctx: Call) -> JSONResponse:
     """Refresh JWT token: an expired one too, within the refresh window after expiry."""
     body = parse_body(RefreshRequest, ctx.body)
@@ -122,7 +105,7 @@ async def refresh(ctx: Call) -> JSONResponse:
 @router.post(
     "/api/v1/sales-orders",
     status_code=201,
-    openapi_extra=json_body(SalesOrderRequest),
+    openapi_extra=openapi.json_body(SalesOrderRequest, openapi_doc.ORDER_EXAMPLE),
     tags=["Sales Orders"],
 )
 async def create_sales_order(ctx: Call) -> JSONResponse:
@@ -155,7 +138,7 @@ async def get_sales_order(order_ref: str, ctx: Call) -> JSONResponse:
 
 @router.post(
     "/api/v1/sales-orders/{order_ref}/cancel",
-    openapi_extra=json_body(CancelRequest, required=False),
+    openapi_extra=openapi.json_body(CancelRequest, openapi_doc.CANCEL_EXAMPLE, required=False),
     tags=["Sales Orders"],
 )
 async def cancel_sales_order(order_ref: str, ctx: Call) -> JSONResponse:
@@ -190,35 +173,6 @@ async def openapi_alias(request: Request) -> JSONResponse:
     return JSONResponse(request.app.openapi())
 
 
-def openapi_document(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, plus the body models the handlers parse themselves and the doc's
-    security schemes (a JWT bearer and the three signature headers) on every signed path."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(
-        title=app.title, version=app.version, description=app.description, routes=app.routes
-    )
-    components = schema.setdefault("components", {})
-    schemas = components.setdefault("schemas", {})
-    for model in BODY_MODELS:
-        model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(model_schema.pop("$defs", {}))
-        schemas[model.__name__] = model_schema
-    components["securitySchemes"] = {
-        "JWT-auth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-        **{
-            name: {"type": "apiKey", "in": "header", "name": name}
-            for name in ("X-CLIENT-ID", "X-TIMESTAMP", "X-SIGNATURE")
-        },
-    }
-    for path, item in schema.get("paths", {}).items():
-        if path not in OPEN_PATHS:
-            for operation in item.values():
-                operation["security"] = SIGNED
-    app.openapi_schema = schema
-    return schema
-
-
 async def on_validation_error(request: Request, exc: Exception) -> Response:
     """Query and path parameters: 422 naming each, like the bodies (the core answers 400)."""
     assert isinstance(exc, RequestValidationError)
@@ -242,7 +196,5 @@ def build_app(erp: Erp) -> FastAPI:
         openapi_url="/v3/api-docs",  # springdoc's path, where the doc's download link points
     )
     app.add_exception_handler(RequestValidationError, on_validation_error)
-    # FastAPI builds its document in ``openapi``; this API's replaces it (built on first use, so
-    # start-up does not pay for it). The method is assigned on the instance, hence the ignore.
-    app.openapi = partial(openapi_document, app)  # type: ignore[method-assign]
+    openapi.install(app, openapi_doc.complete)
     return app

@@ -2,21 +2,15 @@
 through the operator's flow against the real server. Skipped, saying why, without a browser:
 ``sudo apt-get install chromium chromium-driver`` and ``pip install -e '.[test]'``."""
 
-import shutil
-
 import httpx
 import pytest
 
+from tests.browser import CHROMEDRIVER, CHROMIUM, needs_chromium
 from tests.providers.kyc.reference import DEMO, TOKEN_PATH, agent_payload, client_key_pair
 from tests.server import running_server
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="no system Chromium and chromedriver (apt-get install chromium chromium-driver)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
