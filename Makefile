@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The suite on every core (pytest-xdist), a test file per worker at a time, so that a module's
+# shared sandbox process starts once. PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: run test fuzz lint lock bench clean
 
@@ -56,6 +59,7 @@ lint: $(VENV)/.test-extras
 
 bench: $(BIN)/mock-server
 	$(BIN)/python bench/run.py $(ARGS)
+	$(BIN)/python bench/startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info build dist mock.db mock.db-*

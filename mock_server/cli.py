@@ -14,7 +14,7 @@ import sys
 import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -22,9 +22,12 @@ from mock_server import __version__
 from mock_server.admin.protocol import AdminError, AdminUnreachable
 from mock_server.cli_tools import add_admin_flags, add_commands, admin_client
 from mock_server.core.config import ConfigError, Settings, sqlite_url_for
-from mock_server.core.provider import ProviderContext
-from mock_server.core.services import Services
 from mock_server.registry import PROVIDERS
+
+# Imported where used: only the commands that open the state need the database stack.
+if TYPE_CHECKING:
+    from mock_server.core.provider import ProviderContext
+    from mock_server.core.services import Services
 
 EXAMPLES = {
     "serve": "example: mock-server --memory --digitalent-port 8105",
@@ -120,7 +123,7 @@ class ProviderCommandLine:
         add_state_flags(parser)
 
     @contextmanager
-    def open_context(self, ns: argparse.Namespace, provider: str) -> Iterator[ProviderContext]:
+    def open_context(self, ns: argparse.Namespace, provider: str) -> Iterator["ProviderContext"]:
         services = open_services(ns)
         try:
             yield services.context(provider)
@@ -310,8 +313,10 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     return serve(settings, provider_settings)
 
 
-def open_services(ns: argparse.Namespace) -> Services:
+def open_services(ns: argparse.Namespace) -> "Services":
     """The services over the state the flags and environment name, for commands that edit it."""
+    from mock_server.core.services import Services
+
     settings, provider_settings = load_settings(ns)
     refuse_memory(settings)
     return Services(settings, PROVIDERS, provider_settings).open()
@@ -341,6 +346,8 @@ def cmd_reset(ns: argparse.Namespace) -> int:
                 names = ", ".join(result["reset"])
                 print(f"reset {names} through {ns.admin_url} in {result['ms']} ms")
                 return 0
+    from mock_server.core.services import Services
+
     settings, provider_settings = load_settings(ns)
     refuse_memory(settings)
     services = Services(settings, PROVIDERS, provider_settings)

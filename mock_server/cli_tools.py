@@ -15,12 +15,15 @@ import sys
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mock_server.admin.client import AdminClient, AdminError, AdminUnreachable
 from mock_server.admin.explain import entry_line, explanation
+from mock_server.admin.protocol import AdminError, AdminUnreachable
 from mock_server.core.provider import SignInput
 from mock_server.registry import PROVIDERS, by_name
+
+if TYPE_CHECKING:
+    from mock_server.admin.client import AdminClient
 
 DEFAULT_ADMIN_URL = "http://127.0.0.1:7100"
 
@@ -48,7 +51,10 @@ def add_admin_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def admin_client(ns: argparse.Namespace) -> AdminClient:
+def admin_client(ns: argparse.Namespace) -> "AdminClient":
+    # Imported here: httpx is most of a command's start-up, and --help or a usage error need none.
+    from mock_server.admin.client import AdminClient
+
     # The token comes from the environment only: a flag would show it in the process list.
     return AdminClient(ns.admin_url, token=os.environ.get("MOCK_ADMIN_TOKEN"))
 
@@ -254,7 +260,7 @@ def cmd_journal(ns: argparse.Namespace) -> int:
     return 0
 
 
-def journal_has(admin: AdminClient, journal_id: str) -> bool:
+def journal_has(admin: "AdminClient", journal_id: str) -> bool:
     try:
         admin.request(journal_id)
     except AdminUnreachable:

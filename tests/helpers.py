@@ -206,3 +206,12 @@ def raw_request(
         return start["status"], answer, json.loads(content)
     except ValueError:
         return start["status"], answer, content.decode("utf-8", "replace")
+
+
+# For a pytest run inside a test: the plugins that test does not use, off. Each costs start-up
+# (hypothesis and schemathesis about 2 s of CPU together); the mock_server plugin still loads
+# itself from its entry point, as in a user's project.
+NESTED_PYTEST_FLAGS = (
+    *("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesispytest"),
+    *("-p", "no:faker", "-p", "no:anyio", "-p", "no:xdist"),
+)

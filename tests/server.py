@@ -24,6 +24,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` different free ports: each socket stays bound until all are chosen, or the
+    kernel may hand out one port twice (then the sandbox refuses two services on one port)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 @dataclass
 class RunningServer:
     process: subprocess.Popen[str]
@@ -58,13 +71,13 @@ class RunningServer:
 def running_server(
     db: Path | None, *extra: str, module: bool = False, env: dict[str, str] | None = None
 ) -> Iterator[RunningServer]:
-    ports = {"admin": free_port()} | {p.name: free_port() for p in PROVIDERS}
+    *chosen, edge_port = free_ports(len(PROVIDERS) + 2)
+    ports = dict(zip(["admin", *(p.name for p in PROVIDERS)], chosen, strict=True))
     command = [sys.executable, "-m", "mock_server"] if module else [str(CONSOLE_SCRIPT)]
     command += ["serve", *(["--db", str(db)] if db else ["--memory"])]
     command += ["--admin-port", str(ports["admin"])]
     for provider in PROVIDERS:
         command += [f"--{provider.flag}-port", str(ports[provider.name])]
-    edge_port = free_port()
     command += ["--edge-port", str(edge_port), *extra]
     process = subprocess.Popen(
         command,

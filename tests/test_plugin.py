@@ -4,6 +4,7 @@ import httpx
 import pytest
 
 from mock_server.clients import DigitalentAuth
+from tests.helpers import NESTED_PYTEST_FLAGS
 
 PATH = "/api/public/pelatihan/akademi"
 
@@ -78,7 +79,7 @@ def test_the_plugin_ignores_an_exported_admin_token(tmp_path):
 
     env = {**os.environ, "MOCK_ADMIN_TOKEN": "exported-for-docker"}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "-q", *NESTED_PYTEST_FLAGS,
          f"{__file__}::test_each_test_starts_from_the_seed"],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip

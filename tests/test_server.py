@@ -7,6 +7,7 @@ import signal
 import httpx
 import pytest
 
+from mock_server.registry import PROVIDERS
 from tests.helpers import digitalent_headers
 from tests.server import running_server
 
@@ -118,14 +119,19 @@ def test_port_zero_picks_free_ports_and_health_reports_them():
     import time
 
     command = [sys.executable, "-m", "mock_server", "--memory"]
-    command += ["--admin-port", "0", "--digitalent-port", "0"]
+    # Every port 0, the edge's too: a default port may be taken by another sandbox on the machine.
+    command += ["--admin-port", "0", "--edge-port", "0"]
+    command += [arg for p in PROVIDERS for arg in (f"--{p.flag}-port", "0")]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         lines = []
         assert process.stdout is not None
         deadline = time.monotonic() + 20
         while not any("ready:" in line for line in lines) and time.monotonic() < deadline:
-            lines.append(process.stdout.readline())
+            line = process.stdout.readline()
+            if not line:  # it exited: the table says why
+                break
+            lines.append(line)
         table = "".join(lines)
         admin = int(re.search(r"admin\s+http://127\.0\.0\.1:(\d+)", table).group(1))
         digitalent = int(re.search(r"digitalent\s+http://127\.0\.0\.1:(\d+)", table).group(1))

@@ -10,6 +10,7 @@ backend, and the auth that guards every route.
 """
 
 import argparse
+import importlib
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -17,25 +18,28 @@ from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
-from fastapi import APIRouter
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import Connection
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import ASGIApp
 
-from mock_server.core.clock import Clock
-from mock_server.core.config import Settings
-from mock_server.core.context import Principal, RequestContext
 from mock_server.core.contract import Contract
-from mock_server.core.db import Database
-from mock_server.core.errors import ProviderError
-from mock_server.core.replay import ReplayGuard
 
+# Only for type checking: a command that signs a request or prints the version never needs the
+# web or database stacks, and importing them costs more than the command itself.
 if TYPE_CHECKING:
     import httpx
     from faker import Faker
+    from fastapi import APIRouter
+    from sqlalchemy import Connection
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.types import ASGIApp
+
+    from mock_server.core.clock import Clock
+    from mock_server.core.config import Settings
+    from mock_server.core.context import Principal, RequestContext
+    from mock_server.core.db import Database
+    from mock_server.core.errors import ProviderError
+    from mock_server.core.replay import ReplayGuard
 
 
 class ProviderSettings(BaseSettings):
@@ -103,25 +107,25 @@ class DemoCredential:
 class ProviderContext:
     name: str
     settings: Any  # the provider's own ProviderSettings subclass
-    core: Settings
-    db: Database
-    clock: Clock
-    replay: ReplayGuard
+    core: "Settings"
+    db: "Database"
+    clock: "Clock"
+    replay: "ReplayGuard"
 
 
 @dataclass(frozen=True)
 class SeedContext:
-    conn: Connection
+    conn: "Connection"
     fake: "Faker"
     now: datetime
     settings: Any
 
 
 # Runs the provider's checks in its documented order; returns who the request is served as.
-Authenticate = Callable[[RequestContext[Any]], Awaitable[Principal]]
+Authenticate = Callable[["RequestContext[Any]"], Awaitable["Principal"]]
 # Renders a rejection in the provider's own shape. It gets the request too, for providers whose
 # errors follow a header (JOSS answers XML or JSON by Accept; the x-app-key API by x-language).
-RenderError = Callable[[ProviderError, Request], Response]
+RenderError = Callable[["ProviderError", "Request"], "Response"]
 
 
 class CommandLine(Protocol):
@@ -151,7 +155,7 @@ class Provider(Generic[Backend]):
     # The provider's state and logic over the database: plain objects, no HTTP.
     backend: Callable[[ProviderContext], Backend]
     # The provider's ASGI app (its routes) over the backend.
-    routes: Callable[[Backend], ASGIApp]
+    routes: Callable[[Backend], "ASGIApp"]
     # The auth every route is guarded by, run before routing.
     authenticate: Callable[[Backend], Authenticate]
     render_error: RenderError
@@ -164,7 +168,7 @@ class Provider(Generic[Backend]):
     # shown as a fingerprint in the journal and the console (the handler still gets the path).
     secret_path: str | None = None
     # Optional: control-plane routes, mounted under /__admin/<flag> (e.g. key registration).
-    admin_router: Callable[[Backend], APIRouter] | None = None
+    admin_router: Callable[[Backend], "APIRouter"] | None = None
     # Optional: adds `mock-server <command>` subcommands; each sets `func` on its parser.
     add_cli: Callable[[CommandLine], None] | None = None
     # Optional: list, create, rotate, deactivate clients from the control plane.
@@ -176,6 +180,9 @@ class Provider(Generic[Backend]):
     hosts: tuple[str, ...] = ()
     # The doc says plain HTTP is redirected to HTTPS: with the edge on, so does the sandbox.
     https_redirect: bool = False
+    # The module declaring the provider's tables, when the package does not import it itself
+    # (it imports its server parts lazily): the sandbox imports it before making the schema.
+    models: str | None = None
 
     def edge_hosts(self, settings: ProviderSettings) -> tuple[str, ...]:
         """The host names the edge serves this provider under, lower-case."""
@@ -186,3 +193,20 @@ class Provider(Generic[Backend]):
     def flag(self) -> str:
         """The name as it appears in CLI flags: ``sales_order`` -> ``sales-order``."""
         return self.name.replace("_", "-")
+
+
+def lazy(module: str, name: str) -> Any:
+    """``module.name``, imported on first call: a provider declares its routes, auth, seed and
+    backend without importing them, so that commands that need none of them stay fast. Used as
+    ``if TYPE_CHECKING: from m import f`` / ``else: f = lazy("m", "f")``, which keeps the types."""
+    target: Callable[..., Any] | None = None
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        nonlocal target
+        if target is None:
+            target = getattr(importlib.import_module(module), name)
+        return target(*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = name
+    call.__module__ = module
+    return call

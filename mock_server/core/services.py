@@ -4,6 +4,7 @@ rate limiter, and each provider's context. It knows no app: the composition root
 """
 
 import asyncio
+import importlib
 import logging
 import time
 import zlib
@@ -47,6 +48,9 @@ class Services:
     ) -> None:
         self.settings = settings
         self.providers = tuple(providers)
+        for provider in self.providers:
+            if provider.models:  # its tables, before anything reads or makes the schema
+                importlib.import_module(provider.models)
         overrides = provider_settings or {}
         self.provider_settings: dict[str, Any] = {
             p.name: overrides.get(p.name) or p.settings_cls() for p in self.providers

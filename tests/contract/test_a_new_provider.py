@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers import NESTED_PYTEST_FLAGS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -16,8 +18,7 @@ def test_the_whole_contract_suite_runs_against_a_provider_defined_in_tests_alone
             "-m",
             "pytest",
             "tests/contract/test_contract.py",
-            "-p",
-            "no:cacheprovider",
+            *NESTED_PYTEST_FLAGS,
             "-q",
             "-rs",
             "--contract-provider",

@@ -21,82 +21,38 @@ Known gaps
     the doc.
 """
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from mock_server.core.contract import Contract, Example
-from mock_server.core.provider import DemoCredential, Provider, SignInput
-from mock_server.providers.appkey.accounts import Accounts
-from mock_server.providers.appkey.auth import API, build_authenticate, requirement_for
+from mock_server.core.provider import DemoCredential, Provider, lazy
 from mock_server.providers.appkey.config import AppKeySettings
-from mock_server.providers.appkey.credentials import AppKeyCredentials
-from mock_server.providers.appkey.errors import render_error
-from mock_server.providers.appkey.routes import build_app
-from mock_server.providers.appkey.seed import seed
+from mock_server.providers.appkey.signing import (
+    DEMO_APP_KEY,
+    DEMO_PASSWORD,
+    DEMO_PRIVATE_KEY,
+    DEMO_USERNAME,
+    LOGIN_PATH,
+    conventions,
+    sign_request,
+)
 
+# The server's parts load when the sandbox builds the provider, not when the CLI lists it.
 if TYPE_CHECKING:
-    import httpx
+    from mock_server.providers.appkey.accounts import Accounts
+    from mock_server.providers.appkey.auth import build_authenticate
+    from mock_server.providers.appkey.credentials import AppKeyCredentials
+    from mock_server.providers.appkey.errors import render_error
+    from mock_server.providers.appkey.routes import build_app
+    from mock_server.providers.appkey.seed import seed
+else:
+    Accounts = lazy("mock_server.providers.appkey.accounts", "Accounts")
+    build_authenticate = lazy("mock_server.providers.appkey.auth", "build_authenticate")
+    AppKeyCredentials = lazy("mock_server.providers.appkey.credentials", "AppKeyCredentials")
+    render_error = lazy("mock_server.providers.appkey.errors", "render_error")
+    build_app = lazy("mock_server.providers.appkey.routes", "build_app")
+    seed = lazy("mock_server.providers.appkey.seed", "seed")
 
-DEMO_APP_KEY, DEMO_PRIVATE_KEY = "appkey-demo-public", "appkey-demo-private"
-DEMO_USERNAME, DEMO_PASSWORD = "demo@example.com", "demo-password"
-LOGIN_PATH = f"{API}/auth/login"
-
-
-def conventions(app_key: str, bearer: str, request_id: str | None = None) -> dict[str, str]:
-    return {
-        "x-app-key": app_key,
-        "x-request-id": request_id or str(uuid.uuid4()),  # fresh on every call: a reused one is 409
-        "x-language": "id",  # the documented default
-        "Authorization": f"Bearer {bearer}",
-    }
-
-
-def sign(request: SignInput) -> dict[str, str]:
-    """The conventions' headers and the bearer the operation at ``request.path`` takes, chosen by
-    the same table auth checks against. For anything but login, it logs the demo user in over
-    HTTP first (a new login each time, so the tokens are fresh by the sandbox clock)."""
-    app_key = request.client_id or DEMO_APP_KEY
-    private_key = request.secret or DEMO_PRIVATE_KEY
-    need = requirement_for(request.path.split("?", 1)[0])
-    if need.bearer == "private_key":
-        return conventions(app_key, private_key, request.request_id)
-    tokens = log_in(request, app_key, private_key)
-    # "any" (an unknown path) takes any live credential: the access token, as for data.
-    bearer = {"refresh": "refresh_token", "user": "user_token"}.get(need.bearer, "access_token")
-    headers = conventions(app_key, tokens[bearer], request.request_id)
-    if need.user_token:
-        headers["x-user-token"] = tokens["user_token"]
-    return headers
-
-
-def log_in(request: SignInput, app_key: str, private_key: str) -> dict[str, Any]:
-    """The demo user's tokens, from a login through ``request.http`` or a new connection. The
-    login has a request id of its own: the one asked for is the signed request's."""
-    import httpx  # only the CLI and tests sign: the server never pays for the import
-
-    url = f"{request.base_url.rstrip('/')}{LOGIN_PATH}"
-    body = {"username": DEMO_USERNAME, "password": DEMO_PASSWORD}
-    headers = conventions(app_key, private_key) | {"x-language": "en"}
-    try:
-        if request.http is not None:
-            response = request.http.post(LOGIN_PATH, json=body, headers=headers)
-        else:
-            response = httpx.post(url, json=body, headers=headers, timeout=10)
-    except httpx.HTTPError as exc:
-        raise RuntimeError(f"cannot log in at {url}: {exc}; is the sandbox running?") from exc
-    if response.status_code != 200:
-        raise RuntimeError(f"login at {url} answered {response.status_code} ({refusal(response)})")
-    data: dict[str, Any] = response.json()["data"]
-    return data
-
-
-def refusal(response: "httpx.Response") -> str:
-    try:
-        body = response.json()
-        reason = f"{body.get('code')}: {body.get('message')} {body.get('detail') or ''}"
-    except ValueError:
-        reason = response.text[:200]
-    return reason.strip()
+__all__ = ["DEMO_APP_KEY", "DEMO_PRIVATE_KEY", "LOGIN_PATH", "conventions", "provider"]
 
 
 def is_error(body: Any) -> bool:
@@ -141,7 +97,8 @@ provider = Provider(
         replay_status=409,
     ),
     credentials=AppKeyCredentials,
-    sign=sign,
+    sign=sign_request,
+    models="mock_server.providers.appkey.models",
     # The doc names no host: a reserved .test name, which never reaches a real server.
     hosts=("appkey.mock.test",),
 )

@@ -40,7 +40,6 @@ Auth runs before routing (a gateway's order): the requirement is chosen by path.
 takes any genuine credential of the app, then gets 404; without one it gets the 401.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -55,34 +54,8 @@ from mock_server.core.redact import fingerprint
 from mock_server.providers.appkey.accounts import Accounts
 from mock_server.providers.appkey.errors import AppKeyError
 from mock_server.providers.appkey.messages import KIND_NAMES, both, token_kind_message
+from mock_server.providers.appkey.signing import requirement_for
 from mock_server.providers.appkey.tokens import kind_of, sha256_hex
-
-API = "/api/v1"
-
-
-@dataclass(frozen=True)
-class Requirement:
-    bearer: str  # private_key, access, refresh or user
-    user_token: bool = False
-
-
-# By path, whatever the method: a wrong method on a known path is checked as that path, then 405.
-REQUIREMENTS: tuple[tuple[re.Pattern[str], Requirement], ...] = tuple(
-    (re.compile(pattern), requirement)
-    for pattern, requirement in (
-        (rf"{API}/auth/login", Requirement("private_key")),
-        (rf"{API}/auth/access-token", Requirement("refresh")),
-        (rf"{API}/auth/refresh-token", Requirement("user")),
-        (rf"{API}/auth/logout", Requirement("access", user_token=True)),
-        # the profile and everything the user owns
-        (rf"{API}/users/me(/.*)?", Requirement("access", user_token=True)),
-        # app-level data: the access token alone
-        (rf"{API}/provinces(/[^/]*)?", Requirement("access")),
-    )
-)
-# Anywhere else no operation is known, so no kind can be expected: any genuine credential of
-# this app (its private key or a live token of any kind) passes, and the router answers 404.
-UNKNOWN_PATH = Requirement("any")
 
 RENEW_HINT = {
     "access": both(
@@ -95,14 +68,6 @@ RENEW_HINT = {
     ),
     "user": both("login ulang: POST /api/v1/auth/login", "log in again: POST /api/v1/auth/login"),
 }
-
-
-def requirement_for(path: str) -> Requirement:
-    path = path.rstrip("/") or "/"
-    for pattern, requirement in REQUIREMENTS:
-        if pattern.fullmatch(path):
-            return requirement
-    return UNKNOWN_PATH
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ Every example error is what ``render_error`` answers without x-language (Bahasa 
 from mock_server.core import openapi
 from mock_server.core.errors import ProviderError
 from mock_server.core.openapi import Document, ErrorAnswer, header
-from mock_server.providers.appkey.auth import REQUIREMENTS, Requirement
 from mock_server.providers.appkey.errors import AppKeyError, render_error
 from mock_server.providers.appkey.messages import both
 from mock_server.providers.appkey.schemas import AddressBody, LoginBody
+from mock_server.providers.appkey.signing import REQUIREMENTS, Requirement
 
 LOGIN_EXAMPLE = {"username": "demo@example.com", "password": "demo-password"}
 ADDRESS_EXAMPLE = {

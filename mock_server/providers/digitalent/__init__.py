@@ -16,35 +16,30 @@ Known gaps
     documents none.
 """
 
-import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mock_server.core.clock import isoformat_z
 from mock_server.core.contract import Contract, Example, spoil_header
-from mock_server.core.provider import DemoCredential, Provider, SignInput
-from mock_server.providers.digitalent.auth import build_authenticate, string_to_sign
-from mock_server.providers.digitalent.auth import sign as hmac_signature
-from mock_server.providers.digitalent.catalogue import Catalogue
+from mock_server.core.provider import DemoCredential, Provider, lazy
 from mock_server.providers.digitalent.config import DigitalentSettings
-from mock_server.providers.digitalent.credentials import DigitalentCredentials
-from mock_server.providers.digitalent.errors import render_error
-from mock_server.providers.digitalent.routes import build_app
-from mock_server.providers.digitalent.seed import seed
+from mock_server.providers.digitalent.signing import sign_request
 
-
-def sign(request: SignInput) -> dict[str, str]:
-    """Headers signed exactly as the doc's Postman script signs them."""
-    timestamp = isoformat_z(request.now)
-    request_id = request.request_id or str(uuid.uuid4())
-    message = string_to_sign(
-        request.method, request.path.split("?", 1)[0], request.body, timestamp, request_id
+# The server's parts load when the sandbox builds the provider, not when the CLI lists it.
+if TYPE_CHECKING:
+    from mock_server.providers.digitalent.auth import build_authenticate
+    from mock_server.providers.digitalent.catalogue import Catalogue
+    from mock_server.providers.digitalent.credentials import DigitalentCredentials
+    from mock_server.providers.digitalent.errors import render_error
+    from mock_server.providers.digitalent.routes import build_app
+    from mock_server.providers.digitalent.seed import seed
+else:
+    build_authenticate = lazy("mock_server.providers.digitalent.auth", "build_authenticate")
+    Catalogue = lazy("mock_server.providers.digitalent.catalogue", "Catalogue")
+    DigitalentCredentials = lazy(
+        "mock_server.providers.digitalent.credentials", "DigitalentCredentials"
     )
-    return {
-        "Client-Id": request.client_id or "dts-demo-client",
-        "Request-Id": request_id,
-        "Request-Timestamp": timestamp,
-        "Signature": hmac_signature(request.secret or "dts-demo-secret", message),
-    }
+    render_error = lazy("mock_server.providers.digitalent.errors", "render_error")
+    build_app = lazy("mock_server.providers.digitalent.routes", "build_app")
+    seed = lazy("mock_server.providers.digitalent.seed", "seed")
 
 
 def is_error(body: Any) -> bool:
@@ -80,7 +75,8 @@ provider = Provider(
         replay_status=409,
     ),
     credentials=DigitalentCredentials,
-    sign=sign,
+    sign=sign_request,
+    models="mock_server.providers.digitalent.models",
     # The doc names no host: a reserved .test name, which never reaches a real server.
     hosts=("digitalent.mock.test",),
 )

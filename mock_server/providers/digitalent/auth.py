@@ -13,9 +13,6 @@ The doc says URL-safe base64 but its own Postman script sends standard base64: b
 padded or not. urlPath is the path as sent, without the query string (Postman's getPath()).
 """
 
-import base64
-import hashlib
-import hmac
 import json
 import re
 from typing import Any
@@ -27,27 +24,11 @@ from mock_server.core.context import Principal, RequestContext
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import Authenticate
 from mock_server.providers.digitalent.catalogue import Catalogue
+from mock_server.providers.digitalent.signing import sign, string_to_sign
 
 REQUIRED_HEADERS = ("Client-Id", "Request-Id", "Request-Timestamp", "Signature")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _STANDARD_B64 = bytes.maketrans(b"-_", b"+/")
-
-
-def string_to_sign(method: str, path: str, body: bytes, timestamp: str, request_id: str) -> bytes:
-    return b":".join(
-        (
-            method.upper().encode(),
-            path.encode("latin-1"),
-            body,
-            timestamp.encode(),
-            request_id.encode(),
-        )
-    )
-
-
-def sign(secret: str, message: bytes) -> str:
-    """Standard base64 with padding, as the doc's Postman script sends it."""
-    return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
 
 
 def _canonical(signature: str) -> bytes:

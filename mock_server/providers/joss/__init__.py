@@ -21,64 +21,30 @@ Known gaps
 """
 
 import json
-import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_server.core.contract import Contract, Example, spoil_header
-from mock_server.core.provider import DemoCredential, Provider, SignInput
-from mock_server.providers.joss.auth import (
-    BODY_METHODS,
-    build_authenticate,
-    format_timestamp,
-    string_to_sign,
-)
-from mock_server.providers.joss.auth import sign as hmac_signature
+from mock_server.core.provider import Provider, lazy
 from mock_server.providers.joss.config import JossSettings
-from mock_server.providers.joss.credentials import JossCredentials
-from mock_server.providers.joss.errors import render_error
-from mock_server.providers.joss.reports import Reports
-from mock_server.providers.joss.routes import build_app
-from mock_server.providers.joss.seed import seed
+from mock_server.providers.joss.signing import DEMO_CREDENTIALS, sign_request
 
-DEMO_CREDENTIALS = (
-    DemoCredential("staging", "joss-sandbox-client", "joss-sandbox-secret"),
-    DemoCredential("staging, second portal", "joss-other-client", "joss-other-secret"),
-    DemoCredential("production", "joss-production-client", "joss-production-secret"),
-    DemoCredential("inactive", "joss-inactive-client", "joss-inactive-secret"),
-)
+# The server's parts load when the sandbox builds the provider, not when the CLI lists it.
+if TYPE_CHECKING:
+    from mock_server.providers.joss.auth import build_authenticate
+    from mock_server.providers.joss.credentials import JossCredentials
+    from mock_server.providers.joss.errors import render_error
+    from mock_server.providers.joss.reports import Reports
+    from mock_server.providers.joss.routes import build_app
+    from mock_server.providers.joss.seed import seed
+else:
+    build_authenticate = lazy("mock_server.providers.joss.auth", "build_authenticate")
+    JossCredentials = lazy("mock_server.providers.joss.credentials", "JossCredentials")
+    render_error = lazy("mock_server.providers.joss.errors", "render_error")
+    Reports = lazy("mock_server.providers.joss.reports", "Reports")
+    build_app = lazy("mock_server.providers.joss.routes", "build_app")
+    seed = lazy("mock_server.providers.joss.seed", "seed")
 
-
-def sign(request: SignInput) -> dict[str, str]:
-    """Every header of a correctly signed request, as ``JossAuth`` sends them.
-
-    Without a client id: the demo credential of the environment the sandbox emulates (a staging
-    credential does not verify on a production sandbox). A demo client id without a secret gets
-    its demo secret; any other client needs its secret.
-    """
-    environment = getattr(request.settings, "environment", "staging")
-    demo = {c.client_id: c.secret for c in DEMO_CREDENTIALS}
-    client_id = request.client_id or (
-        "joss-production-client" if environment == "production" else "joss-sandbox-client"
-    )
-    secret = request.secret or demo.get(client_id)
-    if secret is None:
-        raise ValueError(f"no secret for JOSS client {client_id!r}: give it with its client id")
-    timestamp = format_timestamp(request.now)
-    request_id = request.request_id or str(uuid.uuid4())
-    # Request-Target is the path as sent without the query string; the Digest covers the exact
-    # body bytes, so the body must be sent byte for byte as given here.
-    target = request.path.split("?", 1)[0]
-    message = string_to_sign(client_id, request_id, timestamp, target, request.body)
-    headers = {
-        "Accept": "application/json",
-        "Client-Id": client_id,
-        "Request-Id": request_id,
-        "Request-Timestamp": timestamp,
-        "Signature": hmac_signature(secret, message),
-    }
-    if request.body or request.method.upper() in BODY_METHODS:
-        headers["Content-Type"] = "application/json"  # required on POST/PUT/PATCH
-    return headers
+__all__ = ["DEMO_CREDENTIALS", "provider"]
 
 
 def is_error(body: Any) -> bool:
@@ -129,7 +95,8 @@ provider = Provider(
         replay_status=409,
     ),
     credentials=JossCredentials,
-    sign=sign,
+    sign=sign_request,
+    models="mock_server.providers.joss.models",
     # The doc's two endpoints: staging, then production (each has its own credentials).
     hosts=("sandbox.joss.kemnaker.go.id", "joss.kemnaker.go.id"),
     https_redirect=True,  # the doc: "Any HTTP calls will be force redirect to HTTPS."

@@ -42,10 +42,15 @@ from mock_server.core.errors import ProviderError
 from mock_server.core.provider import Authenticate
 from mock_server.providers.joss.render import negotiate
 from mock_server.providers.joss.reports import Reports
+from mock_server.providers.joss.signing import (
+    BODY_METHODS,
+    PREFIX,
+    digest,
+    sign,
+    string_to_sign,
+)
 
-PREFIX = "HMACSHA256="
 SIGNED_HEADERS = ("Client-Id", "Request-Id", "Request-Timestamp", "Signature")
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 HOSTS = {
     "staging": "https://sandbox.joss.kemnaker.go.id",
     "production": "https://joss.kemnaker.go.id",
@@ -60,29 +65,6 @@ _TOKEN = re.compile(r"^[\x21-\x7e]{1,128}$")
 _SIGNATURE = re.compile(r"^[\x21-\x7e]{1,512}$")
 
 
-def digest(body: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(body).digest()).decode()
-
-
-def string_to_sign(
-    client_id: str, request_id: str, timestamp: str, target: str, body: bytes
-) -> bytes:
-    lines = [
-        f"Client-Id:{client_id}",
-        f"Request-Id:{request_id}",
-        f"Request-Timestamp:{timestamp}",
-        f"Request-Target:{target}",
-    ]
-    if body:
-        lines.append(f"Digest:{digest(body)}")
-    return "\n".join(lines).encode("latin-1", "replace")
-
-
-def sign(secret: str, message: bytes) -> str:
-    mac = hmac.new(secret.encode(), message, hashlib.sha256).digest()
-    return PREFIX + base64.b64encode(mac).decode()
-
-
 def parse_timestamp(value: str) -> datetime | None:
     """``2022-09-22T01:51:00Z``, fractional seconds allowed; anything else is None."""
     match = _TIMESTAMP.match(value)
@@ -95,11 +77,6 @@ def parse_timestamp(value: str) -> datetime | None:
     except ValueError:
         return None
     return moment.replace(microsecond=int((fraction or "0").ljust(6, "0")[:6]))
-
-
-def format_timestamp(moment: datetime) -> str:
-    """``2022-09-22T01:51:00Z``: UTC, whole seconds, ``Z``, as the doc's example."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _header_error(name: str, detail: str) -> ProviderError:

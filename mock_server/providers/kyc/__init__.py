@@ -23,83 +23,44 @@ Known gaps
     choices, listed in ``docs/providers/kyc.md``.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_server.core.contract import Contract, Example
-from mock_server.core.provider import DemoCredential, Provider, SignInput
-from mock_server.providers.kyc.admin import build_admin_router
-from mock_server.providers.kyc.auth import VALIDATION_WEB, build_authenticate
+from mock_server.core.provider import DemoCredential, Provider, lazy
 from mock_server.providers.kyc.cli import add_cli
 from mock_server.providers.kyc.config import KycSettings
-from mock_server.providers.kyc.credentials import KycCredentials
-from mock_server.providers.kyc.envelope import BEGIN
-from mock_server.providers.kyc.errors import TOKEN_PATH, render_error
-from mock_server.providers.kyc.routes import FORM, build_app
-from mock_server.providers.kyc.seed import seed
-from mock_server.providers.kyc.state import KycState
+from mock_server.providers.kyc.signing import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    SignError,
+    sign_request,
+)
 
-DEMO_CLIENT_ID = "kyc-demo-client"
-DEMO_CLIENT_SECRET = "kyc-demo-secret"
+# The server's parts load when the sandbox builds the provider, not when the CLI lists it.
+if TYPE_CHECKING:
+    from mock_server.providers.kyc.admin import build_admin_router
+    from mock_server.providers.kyc.auth import build_authenticate
+    from mock_server.providers.kyc.credentials import KycCredentials
+    from mock_server.providers.kyc.errors import render_error
+    from mock_server.providers.kyc.routes import build_app
+    from mock_server.providers.kyc.seed import seed
+    from mock_server.providers.kyc.state import KycState
+else:
+    build_admin_router = lazy("mock_server.providers.kyc.admin", "build_admin_router")
+    build_authenticate = lazy("mock_server.providers.kyc.auth", "build_authenticate")
+    KycCredentials = lazy("mock_server.providers.kyc.credentials", "KycCredentials")
+    render_error = lazy("mock_server.providers.kyc.errors", "render_error")
+    build_app = lazy("mock_server.providers.kyc.routes", "build_app")
+    seed = lazy("mock_server.providers.kyc.seed", "seed")
+    KycState = lazy("mock_server.providers.kyc.state", "KycState")
+
+__all__ = ["DEMO_CLIENT_ID", "DEMO_CLIENT_SECRET", "SignError", "provider"]
+
 # A challenge-code request for a patient the sandbox creates on first use.
 EXAMPLE_BODY = (
     b'{"metadata":{"method":"request_per_nik"},'
     b'"data":{"nik":"3171014101900001","name":"Budi Santoso"}}'
 )
-
-
-class SignError(RuntimeError):
-    """The sandbox refused the credentials or could not be reached; says which."""
-
-
-def sign(request: SignInput) -> dict[str, str]:
-    """Headers for a KYC request: a fresh bearer from the token endpoint, and the Content-Type
-    the path takes.
-
-    The body decides the generate-url form: an encrypted message (it starts with the BEGIN line)
-    goes as ``text/plain``, anything else as ``application/json``. The token endpoint itself
-    needs no bearer, only its form Content-Type; the validation page's calls need none either.
-    """
-    path = request.path.split("?", 1)[0]
-    if path == TOKEN_PATH:
-        return {"Content-Type": FORM}
-    if request.body.lstrip().startswith(BEGIN.encode()):
-        content_type = "text/plain"
-    else:
-        content_type = "application/json"
-    if path.startswith(VALIDATION_WEB):
-        return {"Content-Type": content_type}
-    client_id = request.client_id or DEMO_CLIENT_ID
-    secret = request.secret
-    if secret is None:
-        # The demo secret goes with the demo client only; another client without one is a slip.
-        if request.client_id not in (None, DEMO_CLIENT_ID):
-            raise SignError(f"give the client_secret of {client_id!r}")
-        secret = DEMO_CLIENT_SECRET
-    token = fetch_token(request, client_id, secret)
-    return {"Authorization": f"Bearer {token}", "Content-Type": content_type}
-
-
-def fetch_token(request: SignInput, client_id: str, secret: str) -> str:
-    """A bearer from the token endpoint: through ``request.http`` when given (a client already
-    pointed at the provider), else over a new connection to ``base_url``."""
-    import httpx  # only signing needs it: the server never pays for the import
-
-    url = request.base_url.rstrip("/") + TOKEN_PATH
-    params = {"grant_type": "client_credentials"}
-    form = {"client_id": client_id, "client_secret": secret}
-    try:
-        if request.http is not None:
-            response = request.http.post(TOKEN_PATH, params=params, data=form)
-        else:
-            response = httpx.post(url, params=params, data=form, timeout=10)
-    except httpx.HTTPError as exc:
-        raise SignError(f"could not get a token from {url}: {exc}") from None
-    if response.status_code != 200:
-        raise SignError(
-            f"the token endpoint refused {client_id!r}: HTTP {response.status_code} "
-            f"{response.text[:300]}"
-        )
-    return str(response.json()["access_token"])
 
 
 def is_error(body: Any) -> bool:
@@ -149,7 +110,8 @@ provider = Provider(
     admin_router=build_admin_router,
     add_cli=add_cli,
     credentials=KycCredentials,
-    sign=sign,
+    sign=sign_request,
+    models="mock_server.providers.kyc.models",
     # The doc's staging and development gateways, and production's.
     hosts=(
         "api-satusehat-stg.dto.kemkes.go.id",

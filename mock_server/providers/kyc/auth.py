@@ -25,15 +25,10 @@ from mock_server.core import auth
 from mock_server.core.context import ANONYMOUS, Principal, RequestContext
 from mock_server.core.provider import Authenticate
 from mock_server.core.redact import fingerprint
-from mock_server.providers.kyc.errors import (
-    INVALID_TOKEN,
-    INVALID_TOKEN_FAULT,
-    TOKEN_PATH,
-    invalid_token,
-)
+from mock_server.providers.kyc.errors import INVALID_TOKEN, INVALID_TOKEN_FAULT, invalid_token
+from mock_server.providers.kyc.signing import TOKEN_PATH, VALIDATION_WEB
 from mock_server.providers.kyc.state import TOKEN_LENGTH, KycState
 
-VALIDATION_WEB = "/kyc/v1/validation-web/"
 HOW = "send Authorization: Bearer <access_token> from /oauth2/v1/accesstoken"
 RENEW = (
     "get a new token from /oauth2/v1/accesstoken; the sandbox clock decides expiry "

@@ -5,7 +5,6 @@ import sys
 
 from mock_server.core.provider import CommandLine
 from mock_server.providers.kyc.config import KycSettings
-from mock_server.providers.kyc.keys import load_server_key, public_pem
 
 
 def add_cli(cli: CommandLine) -> None:
@@ -24,6 +23,8 @@ def add_cli(cli: CommandLine) -> None:
 
 
 def print_public_key(ns: argparse.Namespace) -> int:
+    from mock_server.providers.kyc.keys import load_server_key, public_pem  # the crypto stack
+
     try:
         path = ns.kyc_server_private_key
         if path is None:

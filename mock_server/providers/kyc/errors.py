@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 
 from mock_server.core.errors import ProviderError
 from mock_server.providers.kyc.envelope import STEPS, EnvelopeError
+from mock_server.providers.kyc.signing import TOKEN_PATH
 
 BAD_CREDENTIALS = (
     "The user or system was not able to be authenticated "
@@ -25,7 +26,6 @@ INVALID_TOKEN_FAULT = {
         "detail": {"errorcode": "keymanagement.service.invalid_access_token"},
     }
 }
-TOKEN_PATH = "/oauth2/v1/accesstoken"
 
 
 def render_error(err: ProviderError, request: Request) -> JSONResponse:

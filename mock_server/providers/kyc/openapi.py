@@ -19,10 +19,10 @@ from mock_server.providers.kyc.errors import (
     BAD_CREDENTIALS,
     INVALID_TOKEN,
     INVALID_TOKEN_FAULT,
-    TOKEN_PATH,
     render_error,
 )
 from mock_server.providers.kyc.schemas import ChallengeRequest, GenerateUrl, Patient, VerifyRequest
+from mock_server.providers.kyc.signing import TOKEN_PATH
 
 DOC_PUBLIC_KEY = (
     "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwqoicEXIYWYV3PvLIdvB\n"

@@ -25,6 +25,7 @@ from mock_server.providers.kyc.schemas import (
     parse_json,
     validate,
 )
+from mock_server.providers.kyc.signing import FORM
 from mock_server.providers.kyc.state import (
     CHALLENGE_SECONDS,
     GENERATE_EXAMPLE,
@@ -33,7 +34,6 @@ from mock_server.providers.kyc.state import (
 )
 
 REQUEST_PER_NIK = "request_per_nik"  # the only method the doc lists
-FORM = "application/x-www-form-urlencoded"
 CHALLENGE_EXAMPLE = (
     '{"metadata": {"method": "request_per_nik"}, "data": {"nik": "...", "name": "..."}}'
 )

@@ -23,67 +23,35 @@ Known gaps
     seconds after creation.
 """
 
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from typing import TYPE_CHECKING, Any
 
 from mock_server.core.contract import Contract, Example, spoil_header
-from mock_server.core.provider import DemoCredential, Provider, SignInput
-from mock_server.providers.sales_order import signature, tokens
-from mock_server.providers.sales_order.admin import build_admin_router
-from mock_server.providers.sales_order.auth import build_authenticate
+from mock_server.core.provider import DemoCredential, Provider, lazy
 from mock_server.providers.sales_order.cli import add_cli
 from mock_server.providers.sales_order.config import NAME, SalesOrderSettings
-from mock_server.providers.sales_order.credentials import SalesOrderCredentials
-from mock_server.providers.sales_order.erp import Erp
-from mock_server.providers.sales_order.errors import render_error
-from mock_server.providers.sales_order.routes import build_app
-from mock_server.providers.sales_order.seed import demo_private_key, seed
+from mock_server.providers.sales_order.signing import DEMO_CLIENT, private_key, sign_request
 
-DEMO_CLIENT = "partner-client-001"
-
-
-def sign(request: SignInput) -> dict[str, str]:
-    """Headers of a correctly signed request, for ``mock-server sign sales_order …``.
-
-    The JWT is minted here with the settings' ``jwt_secret`` rather than fetched from
-    ``/api/v1/auth/login``: the sandbox issues exactly such tokens (``tokens.issue``), so this
-    works with no server running (a curl command for a CI script, a server not started yet) and
-    dates the token by ``request.now``, the sandbox clock, even when it is frozen or moved. The
-    client secret is therefore not needed; the client must still exist, be active and have the
-    key's public half registered when the request is sent. The cost: the signer must know the
-    server's ``jwt_secret`` (``MOCK_SALES_ORDER_JWT_SECRET``; the documented demo default
-    otherwise). The body is not signed by this API, and it has no request ids, so
-    ``request.request_id`` does not apply; nothing is fetched, so neither does ``request.http``.
-    """
-    client_id = request.client_id or DEMO_CLIENT
-    key = private_key(request.key_file)
-    now = request.now.timestamp()
-    token, _ = tokens.issue(
-        request.settings.jwt_secret, client_id, now, request.settings.token_lifetime
+# The server's parts load when the sandbox builds the provider, not when the CLI lists it.
+if TYPE_CHECKING:
+    from mock_server.providers.sales_order.admin import build_admin_router
+    from mock_server.providers.sales_order.auth import build_authenticate
+    from mock_server.providers.sales_order.credentials import SalesOrderCredentials
+    from mock_server.providers.sales_order.erp import Erp
+    from mock_server.providers.sales_order.errors import render_error
+    from mock_server.providers.sales_order.routes import build_app
+    from mock_server.providers.sales_order.seed import seed
+else:
+    build_admin_router = lazy("mock_server.providers.sales_order.admin", "build_admin_router")
+    build_authenticate = lazy("mock_server.providers.sales_order.auth", "build_authenticate")
+    SalesOrderCredentials = lazy(
+        "mock_server.providers.sales_order.credentials", "SalesOrderCredentials"
     )
-    timestamp = str(int(now))
-    return {
-        "Authorization": f"Bearer {token}",
-        "X-CLIENT-ID": client_id,
-        "X-TIMESTAMP": timestamp,
-        "X-SIGNATURE": signature.sign(key, client_id, timestamp),
-        "Content-Type": "application/json",
-    }
+    Erp = lazy("mock_server.providers.sales_order.erp", "Erp")
+    render_error = lazy("mock_server.providers.sales_order.errors", "render_error")
+    build_app = lazy("mock_server.providers.sales_order.routes", "build_app")
+    seed = lazy("mock_server.providers.sales_order.seed", "seed")
 
-
-def private_key(key_file: str | None) -> rsa.RSAPrivateKey:
-    """The key in ``key_file``, or the demo key (DEMO ONLY; registered for partner-client-001)."""
-    if key_file:
-        with open(key_file, "rb") as f:
-            pem = f.read()
-    else:
-        pem = demo_private_key()
-    key = load_pem_private_key(pem, password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise ValueError("SHA256withRSA needs an RSA private key")
-    return key
+__all__ = ["DEMO_CLIENT", "private_key", "provider"]
 
 
 def is_error(body: Any) -> bool:
@@ -127,7 +95,8 @@ provider = Provider(
     admin_router=build_admin_router,
     add_cli=add_cli,
     credentials=SalesOrderCredentials,
-    sign=sign,
+    sign=sign_request,
+    models="mock_server.providers.sales_order.models",
     # The doc names no host: a reserved .test name, which never reaches a real server.
     hosts=("sales-order.mock.test",),
 )

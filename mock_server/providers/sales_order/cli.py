@@ -6,8 +6,6 @@ from functools import partial
 
 from mock_server.core.provider import CommandLine
 from mock_server.providers.sales_order.config import NAME
-from mock_server.providers.sales_order.keys import KeyRejected
-from mock_server.providers.sales_order.partners import Partners
 
 EXAMPLE = """example:
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out private.pem
@@ -42,6 +40,10 @@ def add_cli(cli: CommandLine) -> None:
 
 
 def register_key(cli: CommandLine, ns: argparse.Namespace) -> int:
+    # Imported here: only this command needs the database and crypto stacks.
+    from mock_server.providers.sales_order.keys import KeyRejected
+    from mock_server.providers.sales_order.partners import Partners
+
     try:
         pem = read_pem(ns.pem_file)
     except OSError as exc:

@@ -3,24 +3,12 @@ sites (``CUST-001``, ``SITE-001``: the codes in the doc's own request sample), a
 IDR prices and units."""
 
 import json
-from importlib import resources
 from typing import Any
 
 from mock_server.core.db import table_of
 from mock_server.core.provider import SeedContext
 from mock_server.providers.sales_order.models import Customer, Product, SalesOrderClient, Site
-
-DEMO_PUBLIC_KEY = "sales_order_demo_public.pem"
-DEMO_PRIVATE_KEY = "sales_order_DEMO_ONLY_private.pem"  # DEMO ONLY, for docs and tests
-
-
-def fixture_text(name: str) -> str:
-    return resources.files("mock_server.fixtures").joinpath(name).read_text("utf-8")
-
-
-def demo_private_key() -> bytes:
-    """The demo client's private key PEM: DEMO ONLY, published, protects nothing."""
-    return fixture_text(DEMO_PRIVATE_KEY).encode("ascii")
+from mock_server.providers.sales_order.signing import DEMO_PUBLIC_KEY, fixture_text
 
 
 def load_fixture() -> dict[str, Any]:

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from mock_server.core import auth
+from mock_server.providers.sales_order.signing import string_to_sign
 
 # ASN.1 DigestInfo prefixes (RFC 8017 §9.2, note 1): which hash the signer used.
 DIGEST_INFO: dict[bytes, tuple[str, Callable[[bytes], Any]]] = {
@@ -29,10 +30,6 @@ DIGEST_INFO: dict[bytes, tuple[str, Callable[[bytes], Any]]] = {
     bytes.fromhex("3051300d060960864801650304020305000440"): ("SHA-512", hashlib.sha512),
 }
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
-
-
-def string_to_sign(client_id: str, timestamp: str) -> bytes:
-    return f"{client_id}|{timestamp}".encode()
 
 
 def decode(signature: str) -> bytes | None:
@@ -57,14 +54,6 @@ def matches(key: rsa.RSAPublicKey, received: str, client_id: str, timestamp: str
     """X-SIGNATURE, as sent, is the key's signature of ``client_id|X-TIMESTAMP``."""
     raw = decode(received)
     return raw is not None and verifies(key, raw, string_to_sign(client_id, timestamp))
-
-
-def sign(private_key: rsa.RSAPrivateKey, client_id: str, timestamp: str) -> str:
-    """X-SIGNATURE as the doc defines it: base64 of SHA256withRSA by the client's private key."""
-    raw = private_key.sign(
-        string_to_sign(client_id, timestamp), padding.PKCS1v15(), hashes.SHA256()
-    )
-    return base64.b64encode(raw).decode("ascii")
 
 
 def diagnose(

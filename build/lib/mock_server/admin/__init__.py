@@ -1,0 +1,1 @@
+"""The control plane, on its own port (default 7100)."""

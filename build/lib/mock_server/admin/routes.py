@@ -1,0 +1,171 @@
+"""The control plane's endpoints: each one a thin HTTP face of one admin-protocol operation."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from starlette.responses import JSONResponse
+
+from mock_server.admin.deps import AdminDep
+from mock_server.admin.protocol import ActiveIn, ClientIn, ClockChange, ControlIn, FaultIn
+from mock_server.core.jsonbody import JSONRoute
+
+# Bodies are read by the core JSON parser: NaN, Infinity and deep nesting are a 422, not a 500.
+router = APIRouter(prefix="/__admin", route_class=JSONRoute)
+
+
+# -- health and providers -------------------------------------------------------------------------
+@router.get("/health", tags=["providers"])
+async def health(admin: AdminDep) -> JSONResponse:
+    """200 once every provider port is listening, 503 before. Needs no token."""
+    body = admin.health()
+    return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
+
+
+@router.get("/providers", tags=["providers"])
+async def list_providers(admin: AdminDep) -> list[dict[str, Any]]:
+    """Every emulated provider: port, auth scheme, demo client ids."""
+    return admin.providers()
+
+
+@router.get("/providers/{name}/openapi.json", tags=["providers"])
+async def provider_openapi(name: str, admin: AdminDep) -> dict[str, Any]:
+    """One provider's OpenAPI document (its auth headers are described in the README)."""
+    return admin.openapi(name)
+
+
+# -- journal --------------------------------------------------------------------------------------
+async def journal_filters(
+    provider: str | None = None,
+    client_id: str | None = None,
+    method: str | None = None,
+    path: Annotated[str | None, Query(description="exact, or a prefix ending in *")] = None,
+    status: int | None = None,
+    outcome: Literal["accepted", "rejected"] | None = None,
+    rule: str | None = None,
+    would_have_failed: bool | None = None,
+    since: Annotated[str | None, Query(description="ISO 8601 or unix seconds")] = None,
+    until: str | None = None,
+    after_seq: int | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    return {name: value for name, value in locals().items() if value is not None}
+
+
+FiltersDep = Annotated[dict[str, Any], Depends(journal_filters)]
+
+
+@router.get("/requests", tags=["journal"])
+async def list_requests(filters: FiltersDep, admin: AdminDep) -> dict[str, Any]:
+    """Journal entries, newest first, filtered and paginated."""
+    return admin.journal(**filters)
+
+
+@router.get("/requests/count", tags=["journal"])
+async def count_requests(filters: FiltersDep, admin: AdminDep) -> dict[str, int]:
+    """How many entries match, for CI: "exactly one accepted POST to this path"."""
+    return {"count": admin.count(**filters)}
+
+
+@router.get("/requests/{journal_id}", tags=["journal"])
+async def one_request(journal_id: str, admin: AdminDep) -> dict[str, Any]:
+    """One journal entry, by the id in a response's X-Mock-Journal-Id header."""
+    return admin.request(journal_id)
+
+
+@router.delete("/requests", tags=["journal"])
+async def clear_requests(admin: AdminDep) -> dict[str, int]:
+    """Forget every journal entry."""
+    return {"deleted": admin.clear_journal()}
+
+
+# -- clock ----------------------------------------------------------------------------------------
+@router.get("/clock", tags=["clock"])
+async def read_clock(admin: AdminDep) -> dict[str, Any]:
+    """The sandbox's now, and whether it is frozen or offset."""
+    return admin.clock()
+
+
+@router.post("/clock", tags=["clock"])
+async def change_clock(change: ClockChange, admin: AdminDep) -> dict[str, Any]:
+    """Freeze, advance (frozen or not), or resume real time. Every window and expiry follows."""
+    if change.freeze is not None:
+        return admin.freeze(change.freeze)
+    if change.advance_seconds is not None:
+        return admin.advance(change.advance_seconds)
+    return admin.resume()
+
+
+# -- faults ---------------------------------------------------------------------------------------
+@router.post("/faults", status_code=201, tags=["faults"])
+async def add_fault(fault: FaultIn, admin: AdminDep) -> dict[str, Any]:
+    """Add a rule; it applies before auth, as an outage would."""
+    return admin.add_fault(**fault.model_dump(exclude_unset=True))
+
+
+@router.get("/faults", tags=["faults"])
+async def list_faults(admin: AdminDep, provider: str | None = None) -> list[dict[str, Any]]:
+    """Every rule, with how many applications remain."""
+    return admin.faults(provider)
+
+
+@router.delete("/faults/{rule_id}", tags=["faults"])
+async def delete_fault(rule_id: str, admin: AdminDep) -> dict[str, int]:
+    return {"deleted": admin.delete_fault(rule_id)}
+
+
+@router.delete("/faults", tags=["faults"])
+async def delete_faults(admin: AdminDep) -> dict[str, int]:
+    return {"deleted": admin.clear_faults()}
+
+
+# -- per provider: switches, reset, clients -------------------------------------------------------
+@router.get("/providers/{name}/control", tags=["providers"])
+async def read_control(name: str, admin: AdminDep) -> dict[str, Any]:
+    """Auth mode and rate limit in force."""
+    return admin.control(name)
+
+
+@router.post("/providers/{name}/control", tags=["providers"])
+async def change_control(name: str, change: ControlIn, admin: AdminDep) -> dict[str, Any]:
+    """Switch strict/lenient auth, set or lift the per-client rate limit."""
+    changes = change.model_dump(exclude_none=True)
+    # An empty change still answers what is in force, as a POST with nothing to change would.
+    return admin.control(name, **changes)
+
+
+@router.post("/reset", tags=["providers"])
+async def reset_all(admin: AdminDep) -> dict[str, Any]:
+    """Every provider back to its seed; journal and consumed ids dropped; clock kept."""
+    return admin.reset()
+
+
+@router.post("/providers/{name}/reset", tags=["providers"])
+async def reset_one(name: str, admin: AdminDep) -> dict[str, Any]:
+    """One provider back to its seed (its data and consumed request ids)."""
+    return admin.reset(name)
+
+
+@router.get("/providers/{name}/clients", tags=["providers"])
+async def list_clients(name: str, admin: AdminDep) -> list[dict[str, Any]]:
+    return admin.clients(name)
+
+
+@router.post("/providers/{name}/clients", status_code=201, tags=["providers"])
+async def create_client(name: str, client: ClientIn, admin: AdminDep) -> dict[str, Any]:
+    """A new client; its secret is in this answer only."""
+    return admin.create_client(name, client.client_id, client.name)
+
+
+@router.post("/providers/{name}/clients/{client_id}/rotate", tags=["providers"])
+async def rotate_client(name: str, client_id: str, admin: AdminDep) -> dict[str, Any]:
+    """A new secret; the old one stops working at once."""
+    return admin.rotate_client(name, client_id)
+
+
+@router.post("/providers/{name}/clients/{client_id}/active", tags=["providers"])
+async def activate_client(
+    name: str, client_id: str, body: ActiveIn, admin: AdminDep
+) -> dict[str, Any]:
+    """Deactivate (or reactivate) a client."""
+    return admin.set_client_active(name, client_id, body.active)

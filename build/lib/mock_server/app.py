@@ -1,0 +1,188 @@
+"""The composition root: the sandbox's services, then an app per port on top of them.
+
+Read top to bottom, this is the whole sandbox:
+
+1. ``Services``: one database, the clock, the journal, the replay guard, faults and controls.
+2. For each provider: its backend over its context, its routes over the backend, and the request
+   pipeline around them (journal -> faults -> body limit -> auth -> rate limit -> handler).
+3. The control plane: the admin protocol served in-process, plus the providers' own admin routes.
+4. A port dispatcher that picks the app by the port a request arrived on.
+"""
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mock_server.admin.app import build_admin
+from mock_server.admin.local import LocalAdmin
+from mock_server.core.config import Settings
+from mock_server.core.edge import EdgeDispatcher, HttpsRedirect
+from mock_server.core.pipeline import ProviderPipeline
+from mock_server.core.provider import Provider, ProviderSettings
+from mock_server.core.services import Services
+from mock_server.registry import ADMIN, PROVIDERS
+
+EDGE = "edge"  # the HTTPS edge's name wherever ports are listed
+
+
+class Sandbox:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        provider_settings: Mapping[str, ProviderSettings] | None = None,
+        providers: Sequence[Provider[Any]] = PROVIDERS,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.services = Services(self.settings, providers, provider_settings)
+        self.providers = self.services.providers
+        self.apps: dict[str, ASGIApp] = {}  # by name: each provider's pipeline, and the admin
+        self.provider_apps: dict[str, ASGIApp] = {}  # each provider's routes, unguarded
+        self.server: Any = None  # the uvicorn server, once serving
+        self.bound_ports: dict[str, int] = {}
+        self._maintenance: asyncio.Task[None] | None = None
+
+    def open(self) -> "Sandbox":
+        """Create or reuse the database, then build every app."""
+        services = self.services.open()
+        admin_routers: list[tuple[str, APIRouter]] = []
+        for provider in self.providers:
+            backend = provider.backend(services.context(provider.name))
+            routes = provider.routes(backend)
+            self.provider_apps[provider.name] = routes
+            self.apps[provider.name] = ProviderPipeline(
+                name=provider.name,
+                app=routes,
+                authenticate=provider.authenticate(backend),
+                render_error=provider.render_error,
+                journal=services.journal,
+                clock=services.clock,
+                max_body_bytes=self.settings.max_body_bytes,
+                secret_headers=provider.secret_headers,
+                secret_path=provider.secret_path,
+                faults=services.faults,
+                controls=services.controls,
+                limiter=services.limiter,
+                replay=services.replay,
+                backend=backend,
+                timestamp_clock=self.settings.timestamp_clock,
+            )
+            if provider.admin_router is not None:
+                admin_routers.append((f"/__admin/{provider.flag}", provider.admin_router(backend)))
+        admin = LocalAdmin(
+            services,
+            ports=self.provider_ports,
+            openapi={name: openapi_of(app) for name, app in self.provider_apps.items()},
+        )
+        self.apps[ADMIN] = build_admin(admin, self.settings, admin_routers)
+        return self
+
+    # -- ports ---------------------------------------------------------------------------------
+    def ports(self) -> dict[str, int]:
+        """Configured ports: the control plane first, then each provider."""
+        return {ADMIN: self.settings.admin_port} | {
+            name: s.port for name, s in self.services.provider_settings.items()
+        }
+
+    def listening(self) -> dict[int, bool]:
+        """Which bound ports the running server is accepting connections on."""
+        if self.server is None or not self.server.started:
+            return {}
+        ports: dict[int, bool] = {}
+        for server in self.server.servers:
+            for sock in server.sockets:
+                ports[sock.getsockname()[1]] = server.is_serving()
+        return ports
+
+    def provider_ports(self) -> dict[str, tuple[int, bool]]:
+        """Each provider's port (the bound one once serving) and whether it is listening."""
+        listening = self.listening()
+        configured = self.ports()
+        out = {}
+        for provider in self.providers:
+            port = self.bound_ports.get(provider.name, configured[provider.name])
+            out[provider.name] = (port, listening.get(port, False))
+        return out
+
+    def dispatcher(self, bound: Mapping[str, int]) -> "PortDispatcher":
+        """``bound``: the ports actually listened on (differs from ``ports()`` for port 0), the
+        HTTPS edge's under ``EDGE`` when it is served."""
+        self.bound_ports = dict(bound)
+        apps = {port: self.apps[name] for name, port in bound.items() if name != EDGE}
+        if EDGE in bound:
+            apps[bound[EDGE]] = EdgeDispatcher(self.edge_hosts(), self.apps)
+            apps.update(self.https_redirects(bound))
+        return PortDispatcher(self, apps)
+
+    def edge_hosts(self) -> dict[str, tuple[str, ...]]:
+        """The host names the edge serves each provider under."""
+        settings = self.services.provider_settings
+        return {p.name: p.edge_hosts(settings[p.name]) for p in self.providers}
+
+    def https_redirects(self, bound: Mapping[str, int]) -> dict[int, ASGIApp]:
+        """The plain ports of providers whose doc redirects plain HTTP to HTTPS, redirecting."""
+        if not self.settings.https_redirect or self.settings.provider_tls:
+            return {}
+        hosts = self.edge_hosts()
+        return {
+            bound[p.name]: HttpsRedirect(self.apps[p.name], hosts[p.name], bound[EDGE])
+            for p in self.providers
+            if p.https_redirect and p.name in bound
+        }
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def startup(self) -> None:
+        # From here on this thread serves every port: a lock held elsewhere must not stall it.
+        self.services.db.set_busy_timeout(self.settings.db_busy_timeout_ms)
+        self._maintenance = asyncio.create_task(self.services.maintain())
+
+    async def shutdown(self) -> None:
+        if self._maintenance:
+            self._maintenance.cancel()
+        self.services.flush()
+
+    def close(self) -> None:
+        self.services.close()
+
+
+def openapi_of(app: ASGIApp) -> Any:
+    """A provider app's OpenAPI document, built when first asked for."""
+    assert isinstance(app, FastAPI)
+    return app.openapi
+
+
+class PortDispatcher:
+    """Routes each request to the app bound to the port it arrived on."""
+
+    def __init__(self, sandbox: Sandbox, apps_by_port: dict[int, ASGIApp]) -> None:
+        self.sandbox = sandbox
+        self.apps_by_port = apps_by_port
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        server = scope.get("server")
+        app = self.apps_by_port.get(server[1]) if server else None
+        if app is None:
+            await PlainTextResponse("no provider is served on this port", 404)(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.sandbox.startup()
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.sandbox.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return

@@ -1,0 +1,328 @@
+"""`mock-server` commands that drive a running sandbox through its control plane, and `sign`.
+
+mock-server sign digitalent POST /api/public/pelatihan/akademi --body '{"id":1}' --curl
+mock-server journal --follow
+mock-server explain 74add45100000a
+mock-server clock --advance 43200
+mock-server credentials digitalent rotate dts-demo-client
+"""
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from mock_server.admin.protocol import AdminError, AdminUnreachable
+from mock_server.core.provider import SignInput
+from mock_server.registry import PROVIDERS, by_name
+
+if TYPE_CHECKING:
+    from mock_server.admin.client import AdminClient
+
+DEFAULT_ADMIN_URL = "http://127.0.0.1:7100"
+
+
+def add_admin_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get("MOCK_ADMIN_URL", DEFAULT_ADMIN_URL),
+        help=f"the control plane (MOCK_ADMIN_URL; default {DEFAULT_ADMIN_URL})",
+    )
+
+
+def admin_client(ns: argparse.Namespace) -> "AdminClient":
+    # Imported here: httpx is most of a command's start-up, and --help or a usage error need none.
+    from mock_server.admin.client import AdminClient
+
+    # The token comes from the environment only: a flag would show it in the process list.
+    return AdminClient(ns.admin_url, token=os.environ.get("MOCK_ADMIN_TOKEN"))
+
+
+def add_commands(sub: Any) -> None:
+    names = [p.name for p in PROVIDERS]
+    sign = sub.add_parser(
+        "sign",
+        help="print the headers (or a curl command) of a correctly signed request",
+        epilog="example: mock-server sign digitalent POST /api/public/pelatihan/akademi "
+        "--body '{\"id\":1}' --curl",
+    )
+    sign.add_argument("provider", choices=names)
+    sign.add_argument("method", type=str.upper)
+    sign.add_argument("path", help="as it will be sent, query string included")
+    body = sign.add_mutually_exclusive_group()
+    body.add_argument("--body", default="", help="the request body, exactly as it will be sent")
+    body.add_argument("--body-file", help="read the body from this file (- for stdin)")
+    sign.add_argument("--client-id", help="default: the provider's demo client")
+    sign.add_argument("--secret", help="default: the demo client's secret")
+    sign.add_argument("--key", dest="key_file", help="private key PEM, for RSA-signing providers")
+    sign.add_argument("--base-url", help="the provider's URL (default: its default port)")
+    sign.add_argument("--curl", action="store_true", help="print a ready curl command")
+    add_admin_flags(sign)
+    sign.set_defaults(func=cmd_sign)
+
+    journal = sub.add_parser(
+        "journal",
+        help="print the journal, newest last; --follow keeps tailing it",
+        epilog="example: mock-server journal --provider digitalent --outcome rejected --follow",
+    )
+    journal.add_argument("--provider", choices=names)
+    journal.add_argument("--client-id")
+    journal.add_argument("--outcome", choices=["accepted", "rejected"])
+    journal.add_argument("--status", type=int)
+    journal.add_argument("--limit", type=int, default=20, help="entries to show first (max 500)")
+    journal.add_argument("--follow", "-f", action="store_true", help="keep printing new entries")
+    add_admin_flags(journal)
+    journal.set_defaults(func=cmd_journal)
+
+    explain = sub.add_parser(
+        "explain",
+        help="why a request was rejected (or would have been, in lenient mode)",
+        epilog="example: mock-server explain 74add45100000a  (the X-Mock-Journal-Id header)",
+    )
+    explain.add_argument("journal_id")
+    explain.add_argument("--json", action="store_true", help="the raw journal entry")
+    add_admin_flags(explain)
+    explain.set_defaults(func=cmd_explain)
+
+    clock = sub.add_parser(
+        "clock",
+        help="show the sandbox clock, or freeze, advance or resume it",
+        epilog="example: mock-server clock --advance 43200   (12 hours later)",
+    )
+    change = clock.add_mutually_exclusive_group()
+    change.add_argument("--freeze", metavar="ISO|now", help="stop time at an instant")
+    change.add_argument("--advance", type=float, metavar="SECONDS", help="move time forward")
+    change.add_argument("--resume", action="store_true", help="back to real time")
+    add_admin_flags(clock)
+    clock.set_defaults(func=cmd_clock)
+
+    credentials = sub.add_parser(
+        "credentials",
+        help="list, create, rotate, deactivate a provider's clients",
+        epilog="example: mock-server credentials digitalent create --client-id partner-a",
+    )
+    credentials.add_argument("provider", choices=names)
+    credentials.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=["list", "create", "rotate", "deactivate", "activate"],
+    )
+    credentials.add_argument("client", nargs="?", help="the client id (rotate, (de)activate)")
+    credentials.add_argument("--client-id", help="for create: the id to use (default: generated)")
+    credentials.add_argument("--name", default="", help="for create: a label")
+    add_admin_flags(credentials)
+    credentials.set_defaults(func=cmd_credentials)
+
+
+# -- sign -----------------------------------------------------------------------------------------
+def cmd_sign(ns: argparse.Namespace) -> int:
+    provider = by_name(ns.provider)
+    if provider.sign is None:
+        print(f"mock-server: {provider.name} has no signer", file=sys.stderr)
+        return 2
+    if ns.body_file:
+        if ns.body_file == "-":
+            body = sys.stdin.buffer.read()
+        else:
+            with open(ns.body_file, "rb") as file:
+                body = file.read()
+    else:
+        body = ns.body.encode()
+    settings = provider.settings_cls()
+    base_url = (ns.base_url or f"http://127.0.0.1:{settings.port}").rstrip("/")
+    now = sandbox_now(ns)
+    headers = provider.sign(
+        SignInput(
+            method=ns.method,
+            path=ns.path,
+            body=body,
+            client_id=ns.client_id,
+            secret=ns.secret,
+            key_file=ns.key_file,
+            now=now,
+            base_url=base_url,
+            settings=settings,
+        )
+    )
+    if ns.curl:
+        parts = ["curl", "-sS", "-X", ns.method, shlex.quote(base_url + ns.path)]
+        for name, value in headers.items():
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if body:
+            parts += ["--data-binary", shlex.quote(body.decode("utf-8", "replace"))]
+        print(" ".join(parts))
+    else:
+        for name, value in headers.items():
+            print(f"{name}: {value}")
+    return 0
+
+
+def sandbox_now(ns: argparse.Namespace) -> datetime:
+    """The running sandbox's time (it may be frozen or moved); this machine's when none answers."""
+    try:
+        with admin_client(ns) as admin:
+            text = admin.clock()["now"]
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except AdminUnreachable:
+        print("note: no sandbox answers; signing with this machine's clock", file=sys.stderr)
+        return datetime.now(UTC)
+
+
+# -- journal and explain --------------------------------------------------------------------------
+def entry_line(entry: dict[str, Any]) -> str:
+    target = entry["path"] + (f"?{entry['query']}" if entry["query"] else "")
+    clock = entry["at"][11:19]
+    line = f"{clock}  {entry['provider']:<10} {entry['method']:<6} {target} -> {entry['status']}"
+    if entry["rule"]:
+        line += f"  rejected by {entry['rule']}: {entry['message']}"
+    elif entry.get("would_have_failed"):
+        line += "  lenient, would have failed: " + "; ".join(entry["would_have_failed"])
+    return f"{line}  [journal {entry['id']}]"
+
+
+def cmd_journal(ns: argparse.Namespace) -> int:
+    filters = {
+        "provider": ns.provider,
+        "client_id": ns.client_id,
+        "outcome": ns.outcome,
+        "status": ns.status,
+    }
+    with admin_client(ns) as admin:
+        entries = admin.requests(**filters, per_page=max(1, min(ns.limit, 500)))
+        for entry in reversed(entries):
+            print(entry_line(entry), flush=True)
+        last = entries[0]["seq"] if entries else 0
+        last_id = entries[0]["id"] if entries else None
+        while ns.follow:
+            time.sleep(0.5)
+            if last_id is not None and not journal_has(admin, last_id):
+                last = 0  # the journal was cleared or the sandbox reset: numbering restarted
+            # Every entry since the last one printed, page by page (a burst may exceed a page).
+            newer: list[dict[str, Any]] = []
+            page = 1
+            while True:
+                batch = admin.requests(**filters, after_seq=last, per_page=500, page=page)
+                newer += batch
+                if len(batch) < 500:
+                    break
+                page += 1
+            for entry in sorted(newer, key=lambda e: e["seq"]):
+                print(entry_line(entry), flush=True)
+            if newer:
+                newest = max(newer, key=lambda e: e["seq"])
+                last, last_id = newest["seq"], newest["id"]
+    return 0
+
+
+def journal_has(admin: "AdminClient", journal_id: str) -> bool:
+    try:
+        admin.request(journal_id)
+    except AdminUnreachable:
+        raise
+    except AdminError:
+        return False
+    return True
+
+
+def cmd_explain(ns: argparse.Namespace) -> int:
+    with admin_client(ns) as admin:
+        entry = admin.request(ns.journal_id)
+    if ns.json:
+        print(json.dumps(entry, indent=2, ensure_ascii=False))
+        return 0
+    print(explanation(entry))
+    return 0
+
+
+LABELS = {
+    "string_to_sign": "what the server signed",
+    "expected_signature": "expected signature",
+    "expected_signature_urlsafe": "expected (URL-safe)",
+    "received_signature": "received signature",
+    "key_fingerprint": "key fingerprint",
+    "skew_seconds": "clock skew (s)",
+    "window_seconds": "allowed window (s)",
+}
+
+
+def explanation(entry: dict[str, Any]) -> str:
+    out = [entry_line(entry), ""]
+    if entry.get("client_id"):
+        out.append(f"client: {entry['client_id']}")
+    if entry["rule"]:
+        out.append(f"rejected by rule `{entry['rule']}`: {entry['message']}")
+    elif entry.get("would_have_failed"):
+        out.append("accepted in lenient mode; in strict mode it would have failed:")
+        out += [f"  - {item}" for item in entry["would_have_failed"]]
+    else:
+        out.append("accepted: every check passed.")
+    if entry.get("diagnosis"):
+        out.append("")
+        out += describe(entry["diagnosis"], "")
+    return "\n".join(out)
+
+
+def describe(diagnosis: dict[str, Any], indent: str) -> list[str]:
+    lines = []
+    hints = diagnosis.get("hints")
+    for key, value in diagnosis.items():
+        if key == "hints":
+            continue
+        label = LABELS.get(key, key.replace("_", " "))
+        if isinstance(value, dict):
+            lines.append(f"{indent}{label}:")
+            lines += describe(value, indent + "  ")
+        elif isinstance(value, str) and "\n" in value:
+            # Make every newline visible: a trailing or missing \n is a classic signing bug.
+            shown = value.replace("\r", "\\r").replace("\n", "\\n\n" + indent + "    ")
+            lines.append(f"{indent}{label}:\n{indent}    {shown}")
+        elif key == "string_to_sign":
+            lines.append(f"{indent}{label}:\n{indent}    {value}")
+        else:
+            lines.append(f"{indent}{label + ':':<22}{value}")
+    if hints:
+        lines.append(f"{indent}hints:")
+        lines += [f"{indent}  - {hint}" for hint in hints]
+    return lines
+
+
+# -- clock and credentials ------------------------------------------------------------------------
+def cmd_clock(ns: argparse.Namespace) -> int:
+    with admin_client(ns) as admin:
+        if ns.freeze:
+            state = admin.freeze(ns.freeze)
+        elif ns.advance is not None:
+            state = admin.advance(ns.advance)
+        elif ns.resume:
+            state = admin.resume()
+        else:
+            state = admin.clock()
+    mode = "frozen" if state["frozen"] else f"running, offset {state['offset_seconds']:g} s"
+    print(f"sandbox time: {state['now']}  ({mode})")
+    return 0
+
+
+def cmd_credentials(ns: argparse.Namespace) -> int:
+    with admin_client(ns) as admin:
+        if ns.action == "list":
+            for client in admin.clients(ns.provider):
+                state = "active" if client.get("active", True) else "inactive"
+                rest = {k: v for k, v in client.items() if k not in {"client_id", "active"}}
+                print(f"{client['client_id']}  {state}  " + json.dumps(rest, ensure_ascii=False))
+            return 0
+        if ns.action == "create":
+            result = admin.create_client(ns.provider, ns.client_id, ns.name)
+        elif not ns.client:
+            print(f"mock-server: {ns.action} needs a client id", file=sys.stderr)
+            return 2
+        elif ns.action == "rotate":
+            result = admin.rotate_client(ns.provider, ns.client)
+        else:
+            result = admin.set_client_active(ns.provider, ns.client, ns.action == "activate")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0

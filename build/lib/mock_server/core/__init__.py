@@ -1,0 +1,1 @@
+"""Shared machinery. Never imports a provider."""

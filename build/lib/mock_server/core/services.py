@@ -1,0 +1,198 @@
+"""The sandbox's services over one database: clock, journal, replay guard, faults, controls, the
+rate limiter, and each provider's context. It knows no app: the composition root
+(``mock_server.app``) builds the pipelines, the control plane and the port dispatcher on top.
+"""
+
+import asyncio
+import importlib
+import logging
+import time
+import zlib
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import SQLModel
+
+from mock_server.core.clock import Clock, write_clock
+from mock_server.core.config import Settings
+from mock_server.core.control import Control, Controls, RateLimiter
+from mock_server.core.db import Database, is_busy, schema_fingerprint, table_of
+from mock_server.core.faults import FaultBook
+from mock_server.core.journal import Journal
+from mock_server.core.provider import Provider, ProviderContext, ProviderSettings, SeedContext
+from mock_server.core.replay import ConsumedRequestId, ReplayGuard
+from mock_server.core.statefile import check_state_file
+
+log = logging.getLogger("mock_server")
+
+JOURNAL_FLUSH_SECONDS = 0.1  # short pauses: a flush blocks the loop ~15 µs a buffered entry
+REPLAY_PURGE_SECONDS = 60.0
+
+
+class UnknownProvider(KeyError):
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(name)
+        self.name, self.known = name, tuple(known)
+
+    def __str__(self) -> str:
+        return f"unknown provider {self.name!r}; known: {', '.join(self.known)}"
+
+
+class Services:
+    def __init__(
+        self,
+        settings: Settings,
+        providers: Sequence[Provider[Any]],
+        provider_settings: Mapping[str, ProviderSettings] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.providers = tuple(providers)
+        for provider in self.providers:
+            if provider.models:  # its tables, before anything reads or makes the schema
+                importlib.import_module(provider.models)
+        overrides = provider_settings or {}
+        self.provider_settings: dict[str, Any] = {
+            p.name: overrides.get(p.name) or p.settings_cls() for p in self.providers
+        }
+        self.db = Database(settings.effective_database_url)
+        self.clock = Clock(self.db)
+        self.replay = ReplayGuard(self.db, settings.replay_commit_window_ms / 1000)
+        self.journal = Journal(
+            self.db,
+            retention=settings.journal_retention,
+            excerpt_bytes=settings.journal_body_excerpt,
+        )
+        self.faults = FaultBook(self.db)
+        self.controls = Controls(
+            self.db,
+            {
+                name: Control(s.auth_mode, s.rate_limit, s.rate_limit_window)
+                for name, s in self.provider_settings.items()
+            },
+        )
+        self.limiter = RateLimiter()
+        self.seeded_in: float | None = None  # seconds, when this process seeded the database
+
+    def provider(self, name: str) -> Provider[Any]:
+        for provider in self.providers:
+            if provider.name == name:
+                return provider
+        raise UnknownProvider(name, [p.name for p in self.providers])
+
+    def context(self, name: str) -> ProviderContext:
+        return ProviderContext(
+            name=name,
+            settings=self.provider_settings[self.provider(name).name],
+            core=self.settings,
+            db=self.db,
+            clock=self.clock,
+            replay=self.replay,
+        )
+
+    # -- state ---------------------------------------------------------------------------------
+    def open(self) -> "Services":
+        """Create the database, or reuse it when its schema is this version's."""
+        self.check_state()
+        if not self.db.has_tables() or self.db.meta("schema") != schema_fingerprint():
+            self.reset()
+        return self
+
+    def check_state(self) -> None:
+        """ConfigError, before anything is written, when the state file cannot be used."""
+        check_state_file(self.settings.effective_database_url, adopt=self.settings.adopt_database)
+
+    def reset(self) -> float:
+        """Drop every table, recreate and reseed. The clock is kept (frozen time, offset).
+
+        Seed dates are laid out around the sandbox's "now", so a frozen clock seeds the same
+        data every time. Returns the seconds it took.
+        """
+        started = time.perf_counter()
+        self.journal.discard_pending()
+        frozen_at, offset = self.clock.stored() if self.db.has_tables() else (None, 0.0)
+        self.db.drop_all()
+        self.db.create_all()
+        now = datetime.fromtimestamp(
+            frozen_at if frozen_at is not None else time.time() + offset, UTC
+        )
+        with self.db.begin() as conn:
+            write_clock(conn, frozen_at=frozen_at, offset=offset)
+            for provider in self.providers:
+                provider.seed(self._seed_context(conn, provider.name, now))
+            self.db.set_meta(conn, "schema", schema_fingerprint())
+            self.db.set_meta(conn, "seeded_at", now.isoformat())
+        self.db.invalidate_caches()
+        self.limiter.clear()
+        self.clock.reload()
+        self.seeded_in = time.perf_counter() - started
+        return self.seeded_in
+
+    def reset_provider(self, name: str) -> float:
+        """Reseed one provider: its own tables (named ``<name>_…``) and its consumed request ids."""
+        started = time.perf_counter()
+        provider = self.provider(name)
+        tables = [t for t in SQLModel.metadata.sorted_tables if t.name.startswith(f"{name}_")]
+        self.db.drop_all(tables)
+        self.db.create_all(tables)
+        consumed = table_of(ConsumedRequestId)
+        with self.db.begin() as conn:
+            conn.execute(consumed.delete().where(consumed.c.provider == name))
+            provider.seed(self._seed_context(conn, name, self.clock.now()))
+        self.db.invalidate_caches()
+        self.limiter.clear(name)
+        return time.perf_counter() - started
+
+    def _seed_context(self, conn: Any, name: str, now: datetime) -> SeedContext:
+        from faker import Faker  # only when seeding: it costs ~0.15 s to import
+
+        fake = Faker("id_ID")
+        # One seed per provider, so adding a provider never changes another's data.
+        fake.seed_instance(self.settings.seed + zlib.crc32(name.encode()))
+        return SeedContext(conn, fake, now, self.provider_settings[name])
+
+    # -- while serving -------------------------------------------------------------------------
+    async def maintain(self) -> None:
+        """Forever: flush the journal every 0.1 s, purge expired request ids every minute."""
+        last_purge = time.monotonic()
+        locked = False
+        while True:
+            # While another process holds the file, try once a second: each try waits for the
+            # lock on the event loop (up to MOCK_DB_BUSY_TIMEOUT_MS), delaying every port.
+            await asyncio.sleep(1.0 if locked else JOURNAL_FLUSH_SECONDS)
+            try:
+                self.journal.flush()
+                if time.monotonic() - last_purge > REPLAY_PURGE_SECONDS:
+                    last_purge = time.monotonic()
+                    self.purge_request_ids()
+            except Exception as exc:
+                if not is_busy(exc):
+                    log.exception("journal flush or replay purge failed; retrying")
+                elif not locked:  # one line per lock, not ten a second
+                    log.warning(
+                        "the state database is locked by another process; requests that need "
+                        "it get 503 and the journal waits until it is free"
+                    )
+                locked = True
+            else:
+                if locked:
+                    log.warning("the state database is free again; the journal caught up")
+                locked = False
+
+    def purge_request_ids(self) -> int:
+        """Forget request ids past each provider's horizon. By the earlier of the sandbox's and
+        the machine's clock: a request may pass the window by either (``consumed_at``)."""
+        now = min(self.clock.timestamp(), time.time())
+        return sum(
+            self.replay.purge(name, now - settings.replay_horizon())
+            for name, settings in self.provider_settings.items()
+        )
+
+    def flush(self) -> None:
+        """Everything buffered written, and the state file complete on its own."""
+        self.journal.flush()
+        self.db.checkpoint()
+
+    def close(self) -> None:
+        self.flush()
+        self.db.close()

@@ -1,0 +1,1 @@
+"""One folder per emulated provider; each is registered in ``mock_server.registry``."""

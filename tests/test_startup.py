@@ -1,0 +1,86 @@
+"""Commands that only talk to a running sandbox load none of the server: what each imports is
+checked in a fresh interpreter (not timed: bench/startup.py measures the time)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# The server's stacks and the sandbox's own server modules: none is needed to print the
+# version, the help or a signed request's headers.
+SERVER_MODULES = (
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "sqlmodel",
+    "uvicorn",
+    "faker",
+    "mock_server.app",
+    "mock_server.serve",
+    "mock_server.core.db",
+    "mock_server.core.services",
+    "mock_server.core.pipeline",
+)
+# Every provider module that serves: routes, auth, tables, seed, backend.
+SERVER_PARTS = ("routes", "auth", "models", "seed", "errors", "credentials", "state", "erp")
+
+PROBE = """
+import json, sys
+from mock_server.cli import main
+try:
+    status = main(sys.argv[1:])
+except SystemExit as exc:
+    status = exc.code
+print(json.dumps({"status": status, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+
+def modules_loaded_by(*argv: str) -> tuple[str, list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, timeout=60
+    )
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["status"] in (0, None), done.stderr
+    return done.stdout, report["modules"]
+
+
+def server_modules_among(modules: list[str]) -> list[str]:
+    return [
+        m
+        for m in modules
+        if m.split(".")[0] in SERVER_MODULES
+        or any(m == s or m.startswith(s + ".") for s in SERVER_MODULES)
+        or (m.startswith("mock_server.providers.") and m.rsplit(".", 1)[-1] in SERVER_PARTS)
+    ]
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["sign", "--help"]])
+def test_the_version_and_the_help_load_no_server_module(argv):
+    out, modules = modules_loaded_by(*argv)
+    assert out.strip()  # it did print something
+    assert server_modules_among(modules) == []
+
+
+@pytest.mark.parametrize(
+    ("provider", "path"),
+    [
+        ("digitalent", "/api/public/pelatihan/akademi"),
+        ("joss", "/api/v1/companies/0b5d7a5e-3f7c-4a7e-9a51-3c2f4f0f7a01"),
+        ("sales_order", "/api/v1/sales-orders"),
+    ],
+)
+def test_sign_loads_no_server_module(provider, path):
+    # No sandbox is asked for its clock: signed with this machine's.
+    out, modules = modules_loaded_by("sign", provider, "POST", path, "--local-clock")
+    assert ": " in out  # header lines
+    assert server_modules_among(modules) == []
+
+
+def test_the_probe_sees_the_server_modules_of_a_command_that_opens_the_state(tmp_path):
+    """The check rejects too: ``reset`` on a state file needs the database and every seed."""
+    out, modules = modules_loaded_by("reset", "--db", str(tmp_path / "mock.db"))
+    assert "dropped and reseeded" in out
+    found = server_modules_among(modules)
+    assert "sqlalchemy" in found
+    assert "mock_server.providers.digitalent.seed" in found
