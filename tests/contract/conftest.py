@@ -75,6 +75,19 @@ def contract_client(contract_sandbox: Sandbox) -> Iterator[Callable[[str], TestC
         client.close()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Under pytest-xdist each worker counts its own requests: hand them to the controller.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["fuzz_tally"] = [[*key, n] for key, n in tally.SENT.items()]
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: absent without it
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    for suite, kind, n in getattr(node, "workeroutput", {}).get("fuzz_tally", []):
+        tally.SENT[suite, kind] += n
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     lines = tally.summary()
     if lines:
