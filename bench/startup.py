@@ -29,16 +29,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from run import free_port, stop  # noqa: E402
+
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 PYTHON = sys.executable
 MOCK_SERVER = str(Path(PYTHON).with_name("mock-server"))  # the console script users run
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def status_of(url: str) -> int | None:
@@ -69,15 +65,6 @@ def time_to_200(command: list[str], url: str, env: dict[str, str], cwd: Path) ->
         return time.perf_counter() - started
     finally:
         stop(proc)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
 
 
 def sandbox_command(ports: dict[str, int]) -> tuple[list[str], dict[str, str]]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.admin.explain import entry_line, explanation
 from mock_server.admin.protocol import AdminError, AdminUnreachable
+from mock_server.core.config import url_host
 from mock_server.core.provider import SignInput
 from mock_server.registry import PROVIDERS, by_name
 
@@ -33,11 +34,7 @@ def default_admin_url(environ: Mapping[str, str] = os.environ) -> str:
     MOCK_ADMIN_PORT (an any-address host is reached on loopback), else 127.0.0.1:7100."""
     if url := environ.get("MOCK_ADMIN_URL"):
         return url
-    host = environ.get("MOCK_HOST") or "127.0.0.1"
-    if host in {"0.0.0.0", "::", ""}:
-        host = "127.0.0.1"
-    if ":" in host:
-        host = f"[{host}]"
+    host = url_host(environ.get("MOCK_HOST") or "127.0.0.1", any_address="127.0.0.1")
     return f"http://{host}:{environ.get('MOCK_ADMIN_PORT') or 7100}"
 
 

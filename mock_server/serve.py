@@ -19,7 +19,7 @@ from mock_server import __version__
 from mock_server.app import EDGE, Sandbox
 from mock_server.core import tls
 from mock_server.core.clock import iso_z
-from mock_server.core.config import ConfigError, Settings
+from mock_server.core.config import ANY_ADDRESS, ConfigError, Settings, url_host
 from mock_server.http11 import Http11Protocol
 from mock_server.registry import ADMIN
 
@@ -183,7 +183,7 @@ def sandbox_tls(
 def certificate_names(sandbox: Sandbox) -> list[str]:
     """Every host name of every provider, and the listening address when it is a specific one."""
     names = [host for hosts in sandbox.edge_hosts().values() for host in hosts]
-    if sandbox.settings.host not in {"0.0.0.0", "::", ""}:
+    if sandbox.settings.host not in ANY_ADDRESS:
         names.append(sandbox.settings.host)
     return names
 
@@ -228,9 +228,7 @@ def build_server(sandbox: Sandbox, bound: Mapping[str, int]) -> SandboxServer:
 def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
     settings = sandbox.settings
     host = settings.host
-    shown = "localhost" if host in {"0.0.0.0", "::", ""} else host
-    if ":" in shown:
-        shown = f"[{shown}]"
+    shown = url_host(host)
     if settings.memory:
         state = "in memory (gone at exit)"
     else:

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin.protocol import Admin, AdminError
 from mock_server.admin.routes import router
-from mock_server.core.config import Settings
+from mock_server.core.config import ANY_ADDRESS, Settings
 from mock_server.core.db import is_busy
 from mock_server.core.errors import ProviderError
 from mock_server.core.pipeline import BODY_DISCONNECT, NO_TELEMETRY, read_body, replay_body
@@ -174,7 +174,7 @@ SIMPLE_CONTENT_TYPES = (b"text/plain", b"application/x-www-form-urlencoded", b"m
 
 
 def listening_name(host: str) -> frozenset[str]:
-    return frozenset() if host in {"", "0.0.0.0", "::"} else frozenset({host.lower()})
+    return frozenset() if host in ANY_ADDRESS else frozenset({host.lower()})
 
 
 def same_origin(origin: bytes, host: bytes) -> bool:

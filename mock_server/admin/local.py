@@ -2,7 +2,7 @@
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,6 @@ from mock_server.admin.protocol import (
     Unsupported,
 )
 from mock_server.core.clock import parse_iso8601
-from mock_server.core.har import BATCH as HAR_BATCH
 from mock_server.core.har import batches, har_log
 from mock_server.core.journal import JournalQuery
 from mock_server.core.provider import CredentialStore
@@ -152,12 +151,7 @@ class LocalAdmin:
         return self._services.journal.count(self._query(filters))
 
     def har(self, **filters: Any) -> dict[str, Any]:
-        return har_log([e for batch in self.har_batches(**filters) for e in batch])
-
-    def har_batches(self, **filters: Any) -> Iterator[list[dict[str, Any]]]:
-        """The entries a HAR export holds, a batch at a time (``page``/``per_page`` ignored)."""
-        given = {k: v for k, v in filters.items() if k not in {"page", "per_page"}}
-        return batches(lambda before: self.requests(**given, before_seq=before, per_page=HAR_BATCH))
+        return har_log([e for batch in batches(self.requests, filters) for e in batch])
 
     def clear_journal(self) -> int:
         journal = self._services.journal

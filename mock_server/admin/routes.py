@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import JSONResponse
 
 from mock_server.admin.deps import AdminDep
-from mock_server.admin.local import LocalAdmin
 from mock_server.admin.protocol import (
     ActiveIn,
     AdminError,
@@ -17,7 +16,7 @@ from mock_server.admin.protocol import (
     ControlIn,
     FaultIn,
 )
-from mock_server.core.har import har_log
+from mock_server.core.har import batches, har_log
 from mock_server.core.jsonbody import JSONRoute
 
 # Bodies are read by the core JSON parser: NaN, Infinity and deep nesting are a 422, not a 500.
@@ -91,10 +90,8 @@ async def count_requests(filters: FiltersDep, admin: AdminDep) -> dict[str, int]
 async def requests_har(filters: FiltersDep, admin: AdminDep) -> JSONResponse:
     """Every matching entry as a HAR 1.2 log, oldest first, secrets redacted as in the journal:
     open it in a browser's network panel, Postman or Insomnia."""
-    if not isinstance(admin, LocalAdmin):
-        return JSONResponse(admin.har(**filters))
     entries: list[dict[str, Any]] = []
-    for batch in admin.har_batches(**filters):
+    for batch in batches(admin.requests, filters):
         entries += batch
         await asyncio.sleep(0)  # thousands of entries: let every port answer in between
     return JSONResponse(

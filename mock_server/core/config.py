@@ -15,6 +15,17 @@ class ConfigError(Exception):
     """A setting, flag or port that cannot work: said in one sentence, exit status 2."""
 
 
+# What a listener bound to every interface is given as its host.
+ANY_ADDRESS = frozenset({"", "0.0.0.0", "::"})
+
+
+def url_host(host: str, any_address: str = "localhost") -> str:
+    """The host part of a URL that reaches a listener on ``host`` from this machine: a
+    listener on every interface as ``any_address``, an IPv6 address in brackets."""
+    shown = any_address if host in ANY_ADDRESS else host
+    return f"[{shown}]" if ":" in shown else shown
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MOCK_", extra="ignore")
 

@@ -2,7 +2,7 @@
 browser's network panel, Postman and Insomnia open. Secrets are already redacted in the entries;
 bodies are the journal's excerpts, so ``content.size`` (the real size) may exceed the text."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
@@ -13,14 +13,15 @@ BATCH = 500
 
 
 def batches(
-    page: Callable[[int | None], list[dict[str, Any]]],
+    requests: Callable[..., list[dict[str, Any]]], filters: Mapping[str, Any]
 ) -> Iterator[list[dict[str, Any]]]:
-    """Every entry, newest first, a batch at a time: ``page(before_seq)`` gives the newest
-    ``BATCH`` entries older than ``before_seq``. A cursor rather than page numbers, so entries
-    that arrive meanwhile neither repeat nor hide older ones."""
+    """Every entry ``requests(**filters)`` matches, newest first, ``BATCH`` at a time
+    (``page``/``per_page`` ignored). A cursor (``before_seq``) rather than page numbers, so
+    entries that arrive meanwhile neither repeat nor hide older ones."""
+    given = {k: v for k, v in filters.items() if k not in {"page", "per_page"}}
     before: int | None = None
     while True:
-        batch = page(before)
+        batch = requests(**given, before_seq=before, per_page=BATCH)
         if batch:
             yield batch
         if len(batch) < BATCH:

@@ -29,6 +29,14 @@ Operation = dict[str, Any]
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options", "trace"})
 # FastAPI's own 422 answer, which no provider gives: each renders invalid parameters itself.
 FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
+# The field-by-field list every provider's error body carries for a body that fails validation.
+FIELD_ERRORS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+    },
+}
 
 
 def install(app: FastAPI, complete: Callable[[Document], None]) -> None:

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 
 from mock_server.admin.explain import explanation
 from mock_server.admin.protocol import Admin, AdminError, NotFound
-from mock_server.core.config import Settings
+from mock_server.core.config import Settings, url_host
 from mock_server.core.provider import Provider
 from mock_server.dashboard.assets import render, static_file
 from mock_server.dashboard.curl import signed_curl
@@ -76,9 +76,7 @@ def build_dashboard(
 ) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     by_name = {p.name: p for p in providers}
-    host = "127.0.0.1" if settings.host in {"", "0.0.0.0", "::"} else settings.host
-    if ":" in host:
-        host = f"[{host}]"
+    host = url_host(settings.host, any_address="127.0.0.1")
 
     def provider_of(name: str) -> Provider[Any]:
         if name not in by_name:

@@ -7,7 +7,7 @@ import sys
 
 import httpx
 
-from mock_server.core.har import BATCH, batches
+from mock_server.core.har import batches
 from tests.helpers import digitalent_headers
 from tests.providers.sales_order.signing import DEMO_CLIENT, DEMO_SECRET
 from tests.server import running_server
@@ -95,14 +95,16 @@ def test_mock_server_journal_har_writes_the_file(tmp_path):
 
 def test_the_export_pages_by_cursor_so_new_entries_neither_repeat_nor_hide_old_ones():
     journal = [{"seq": n} for n in range(1, 1202)]  # 1,201 entries: three batches
+    arrived: list[bool] = []
 
-    def page(before):
-        if before is not None and not arrived:
+    def requests(before_seq, per_page, **filters):
+        assert filters == {"outcome": "rejected"}  # page numbers are the cursor's business
+        if before_seq is not None and not arrived:
             arrived.append(True)
             journal.extend({"seq": n} for n in range(1202, 1300))  # traffic meanwhile
-        older = [e for e in journal if before is None or e["seq"] < before]
-        return sorted(older, key=lambda e: -e["seq"])[:BATCH]
+        older = [e for e in journal if before_seq is None or e["seq"] < before_seq]
+        return sorted(older, key=lambda e: -e["seq"])[:per_page]
 
-    arrived: list[bool] = []
-    seen = [e["seq"] for batch in batches(page) for e in batch]
+    filters = {"outcome": "rejected", "page": 3, "per_page": 7}
+    seen = [e["seq"] for batch in batches(requests, filters) for e in batch]
     assert seen == list(range(1201, 0, -1))  # each once, none skipped

@@ -89,13 +89,7 @@ ERROR_SCHEMA = {
         "code": {"type": "string", "example": "TOKEN_EXPIRED"},
         "message": {"type": "string"},
         "detail": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
+        "errors": openapi.FIELD_ERRORS,
     },
 }
 

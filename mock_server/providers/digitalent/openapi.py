@@ -56,13 +56,7 @@ ERROR_SCHEMA = {
         "success": {"type": "boolean", "enum": [False]},
         "message": {"type": "string", "description": "the documented message"},
         "detail": {"type": "string", "description": "what exactly"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
+        "errors": openapi.FIELD_ERRORS,
     },
 }
 

@@ -110,13 +110,7 @@ ERROR_SCHEMA = {
         "status": {"type": "integer", "description": "the HTTP status"},
         "message": {"type": "string", "description": "the doc's wording for the status"},
         "detail": {"type": "string", "description": "what exactly"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
+        "errors": openapi.FIELD_ERRORS,
     },
     "xml": {"name": "response"},
 }

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import bindparam, select
 
 from mock_server.core.compare import constant_time_equal
+from mock_server.core.config import url_host
 from mock_server.core.db import IntegrityError, table_of
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import ProviderContext
@@ -231,8 +232,7 @@ class KycState:
     def public_key_url(self) -> str:
         """The control-plane URL of this sandbox's public key, as the banner would show it."""
         core = self.ctx.core
-        host = "localhost" if core.host in {"0.0.0.0", "::", ""} else core.host
-        host = f"[{host}]" if ":" in host else host
+        host = url_host(core.host)
         port = core.admin_port or "ADMIN_PORT"  # 0: a free port, only known once bound
         return f"http://{host}:{port}/__admin/kyc/public-key"
 

@@ -73,13 +73,7 @@ ERROR_SCHEMA = {
     "properties": {
         "message": {"type": "string", "description": "what failed"},
         "detail": {"type": "string", "description": "exactly what"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
+        "errors": openapi.FIELD_ERRORS,
     },
 }
 

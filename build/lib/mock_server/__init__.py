@@ -1,3 +1,0 @@
-"""mock_server: an offline sandbox of five Indonesian partner APIs."""
-
-__version__ = "0.1.0"

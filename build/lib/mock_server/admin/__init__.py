@@ -1,1 +1,0 @@
-"""The control plane, on its own port (default 7100)."""

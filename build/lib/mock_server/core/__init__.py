@@ -1,1 +1,0 @@
-"""Shared machinery. Never imports a provider."""

@@ -1,1 +1,0 @@
-"""One folder per emulated provider; each is registered in ``mock_server.registry``."""
