@@ -179,6 +179,31 @@ async def reset_one(name: str, admin: AdminDep) -> dict[str, Any]:
     return admin.reset(name)
 
 
+# -- per provider: stubs (docs/stubs.md) ----------------------------------------------------------
+@router.get("/providers/{name}/stubs", tags=["stubs"])
+async def list_stubs(name: str, admin: AdminDep) -> list[dict[str, Any]]:
+    """Every stub the provider serves: its files' (fixed) and the control plane's."""
+    return admin.stubs(name)
+
+
+@router.post("/providers/{name}/stubs", status_code=201, tags=["stubs"])
+async def add_stub(name: str, stub: dict[str, Any], admin: AdminDep) -> dict[str, Any]:
+    """A stub (method, path, response, optional state), served behind the provider's auth at
+    once, by every worker within a second. 400 names the field that is wrong."""
+    return admin.add_stub(name, **stub)
+
+
+@router.delete("/providers/{name}/stubs/{stub_id}", tags=["stubs"])
+async def delete_stub(name: str, stub_id: str, admin: AdminDep) -> dict[str, int]:
+    return {"deleted": admin.delete_stub(name, stub_id)}
+
+
+@router.delete("/providers/{name}/stubs", tags=["stubs"])
+async def delete_stubs(name: str, admin: AdminDep) -> dict[str, int]:
+    """Every control-plane stub of the provider (its file stubs stay)."""
+    return {"deleted": admin.clear_stubs(name)}
+
+
 @router.get("/providers/{name}/clients", tags=["providers"])
 async def list_clients(name: str, admin: AdminDep) -> list[dict[str, Any]]:
     return admin.clients(name)
