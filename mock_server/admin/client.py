@@ -134,7 +134,7 @@ class AdminClient:
     def stubs(self, provider: str) -> list[dict[str, Any]]:
         return self._list("GET", f"/__admin/providers/{provider}/stubs")
 
-    def add_stub(self, provider: str, **stub: Any) -> dict[str, Any]:
+    def add_stub(self, provider: str, /, **stub: Any) -> dict[str, Any]:
         return self._object("POST", f"/__admin/providers/{provider}/stubs", json=stub)
 
     def delete_stub(self, provider: str, stub_id: str) -> int:

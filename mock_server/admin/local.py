@@ -251,7 +251,7 @@ class LocalAdmin:
         name = self._provider(provider)
         return [stub.describe() for stub in self._services.stubs.listed(name)]
 
-    def add_stub(self, provider: str, **stub: Any) -> dict[str, Any]:
+    def add_stub(self, provider: str, /, **stub: Any) -> dict[str, Any]:
         name = self._provider(provider)
         try:
             return self._services.stubs.add(name, stub).describe()

@@ -158,7 +158,7 @@ class Admin(Protocol):
         """The provider's stubs, the files' first, each with its ``id`` and ``source``."""
         ...
 
-    def add_stub(self, provider: str, **stub: Any) -> dict[str, Any]:
+    def add_stub(self, provider: str, /, **stub: Any) -> dict[str, Any]:
         """Serve a stub (docs/stubs.md) until it is deleted or the provider reset."""
         ...
 

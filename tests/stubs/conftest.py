@@ -104,6 +104,10 @@ def stubs_for(provider: str) -> list[dict[str, Any]]:
             "method": "PUT",
             "path": f"{base}/items/{{item_id}}",
             "state": {"key": "item_id"},
+            "request": {
+                "body": {"warna": "merah", "jumlah": 2},
+                "schema": {"type": "object", "properties": {"warna": {"type": "string"}}},
+            },
             "response": {"status": 200, "body": {"saved": "{{ state }}"}},
         },
         {
