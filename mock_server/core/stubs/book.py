@@ -124,15 +124,19 @@ class StubBook:
         return (False, None) if row is None else (True, json.loads(row.value))
 
     def store(self, provider: str, name: str, key: str, value: Any, at: float) -> None:
+        """Insert or replace, in one statement: two workers storing one key at once both
+        succeed (the later wins) instead of one failing on the primary key."""
         v = self._values
-        where = (v.c.provider == provider, v.c.name == name, v.c.key == key)
+        row = {"provider": provider, "name": name, "key": key}
+        changes = {"value": json.dumps(value), "stored_at": at}
+        if self._db.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        statement = insert(v).values(**row, **changes)
+        statement = statement.on_conflict_do_update(index_elements=list(row), set_=changes)
         with self._db.begin() as conn:
-            conn.execute(v.delete().where(*where))
-            conn.execute(
-                v.insert().values(
-                    provider=provider, name=name, key=key, value=json.dumps(value), stored_at=at
-                )
-            )
+            conn.execute(statement)
 
     def remove(self, provider: str, name: str, key: str) -> bool:
         v = self._values
