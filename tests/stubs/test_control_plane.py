@@ -67,6 +67,9 @@ def test_an_invalid_stub_is_a_400_naming_the_field(admin):
         assert refused.status_code == 400, (body, refused.text)
         assert said in refused.json()["detail"], refused.text
     assert admin.post("/__admin/providers/nope/stubs", json=PESERTA).status_code == 404
+    listed = admin.post(STUBS, json=[PESERTA])
+    assert listed.status_code == 400
+    assert "a stub is a JSON object, got list" in listed.json()["detail"]
 
 
 def test_a_stub_that_clashes_with_one_served_is_a_409(admin):

@@ -31,8 +31,8 @@ NO_BODY = frozenset({204, 304})
 
 
 class LazyFaker:
-    """Faker (``id_ID``), made on first use: importing it costs ~0.15 s, which a sandbox whose
-    stubs never call ``fake`` should not pay."""
+    """Faker (``id_ID``), made on first use: importing it is slow, and a sandbox whose stubs
+    never call ``fake`` should not pay for it."""
 
     _faker: Any = None
 
