@@ -12,6 +12,7 @@ The document is built on first request and kept (``app.openapi_schema``): start-
 """
 
 import json
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -49,9 +50,13 @@ class Extension(Protocol):
     def extend(self, document: Document) -> None: ...
 
 
+# Beside the apps, not in their state: an app's state is for what its requests share.
+_EXTENSIONS: "weakref.WeakKeyDictionary[FastAPI, Extension]" = weakref.WeakKeyDictionary()
+
+
 def extend(app: FastAPI, extension: Extension) -> None:
     """Add ``extension``'s operations to the document ``install`` gave ``app``."""
-    app.state.openapi_extension = extension
+    _EXTENSIONS[app] = extension
 
 
 def install(app: FastAPI, complete: Callable[[Document], None]) -> None:
@@ -60,7 +65,7 @@ def install(app: FastAPI, complete: Callable[[Document], None]) -> None:
     built_for: list[object] = [None]
 
     def document() -> Document:
-        extension: Extension | None = getattr(app.state, "openapi_extension", None)
+        extension = _EXTENSIONS.get(app)
         signature = extension.signature() if extension is not None else None
         if app.openapi_schema is None or built_for[0] != signature:
             schema = get_openapi(

@@ -130,3 +130,25 @@ def test_a_stub_added_through_the_control_plane_appears_in_the_openapi_document(
     admin.post(STUBS, json=PESERTA)
     after = admin.get("/__admin/providers/digitalent/openapi.json").json()
     assert after["paths"]["/api/public/peserta/{nik}"]["get"]["security"]
+
+
+def test_store_response_keeps_the_rendered_answer_for_the_get(admin, client_for, sandbox):
+    tiket = {"path": "/api/public/tiket/{kode}", "state": {"key": "kode", "store": "response"}}
+    made = {"method": "POST", "response": {"status": 201, "body": {"id": "{{ uuid4() }}"}}}
+    assert admin.post(STUBS, json={**tiket, **made}).status_code == 201
+    assert admin.post(STUBS, json={**tiket, "method": "GET"}).status_code == 201
+    digitalent = client_for("digitalent")
+    created = digitalent.post("/api/public/tiket/A", json={}, auth=signed(sandbox))
+    assert created.status_code == 201
+    read = digitalent.get("/api/public/tiket/A", auth=signed(sandbox))
+    assert read.json() == created.json()  # the generated id, as it was answered
+
+
+def test_the_stub_with_fewer_parameters_wins_whatever_the_order(admin, client_for, sandbox):
+    admin.post(STUBS, json=PESERTA)
+    literal = {"method": "GET", "path": "/api/public/peserta/aktif", "response": {"body": [1]}}
+    admin.post(STUBS, json=literal)
+    digitalent = client_for("digitalent")
+    assert digitalent.get("/api/public/peserta/aktif", auth=signed(sandbox)).json() == [1]
+    other = digitalent.get("/api/public/peserta/3201", auth=signed(sandbox))
+    assert other.json()["data"] == {"nik": "3201"}

@@ -148,9 +148,10 @@ class CompiledStub:
         return f"{self.method} {shape_of(self.path)}"
 
     @property
-    def specificity(self) -> tuple[int, int]:
-        """Fewer parameters first, so /peserta/aktif wins over /peserta/{nik}."""
-        return (len(self.params), -self.path.count("/"))
+    def specificity(self) -> int:
+        """Fewer parameters first, so /peserta/aktif wins over /peserta/{nik} (then, the sort
+        being stable, the one declared first)."""
+        return len(self.params)
 
     def match(self, path: str) -> dict[str, str] | None:
         found = self.pattern.match(path)

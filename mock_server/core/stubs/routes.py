@@ -98,48 +98,41 @@ class StubRouter:
         values = template_values(ctx, params)
         spec = stub.stub.state
         if spec is None:
-            return self.render(stub, values, ctx)
+            return self.render(stub, values)
         name = spec.name or shape_of(stub.path)
         key = params[spec.key]
         found, stored = self.book.read(self.provider, name, key)
         values["state"] = plain(stored)
-        if ctx.method == "GET":
+        if ctx.method in ("GET", "DELETE"):
             if not found:
                 raise nothing_stored(stub, spec.key, key)
-            if stub.body is None:  # no body given: what was stored, as it was stored
-                return self.send(stub, stored, values, ctx)
-            return self.render(stub, values, ctx)
-        if ctx.method == "DELETE":
-            if not self.book.remove(self.provider, name, key):
-                raise nothing_stored(stub, spec.key, key)
-            return self.render(stub, values, ctx)
+            if stub.body is None and ctx.method == "GET":  # what was stored, as it was
+                return self.send(stub, stored, values)
+            response = self.render(stub, values)
+            # Only once the answer is rendered: a refused DELETE forgets nothing.
+            if ctx.method == "DELETE":
+                self.book.remove(self.provider, name, key)
+            return response
         if spec.store == "request":
-            value = request_json(ctx, stub)
-            values["state"] = value
-            response = self.render(stub, values, ctx)
+            value = values["state"] = request_json(ctx, stub)
+            response = self.render(stub, values)
         else:
-            body = self.rendered_body(stub, values, ctx)
-            value = body
-            response = self.send(stub, body, values, ctx)
+            value = self.rendered_body(stub, values)
+            response = self.send(stub, value, values)
+        # Only once the answer is rendered: a refused request stores nothing.
         self.book.store(self.provider, name, key, value, ctx.now)
         ctx.record.diagnosis["stub"]["stored"] = f"{name} {spec.key}={key}"
         return response
 
-    def rendered_body(
-        self, stub: CompiledStub, values: dict[str, Any], ctx: RequestContext[Any]
-    ) -> Any:
+    def rendered_body(self, stub: CompiledStub, values: dict[str, Any]) -> Any:
         if stub.body is None:
             return None
         return attempt(stub, stub.body.render, values)
 
-    def render(
-        self, stub: CompiledStub, values: dict[str, Any], ctx: RequestContext[Any]
-    ) -> Response:
-        return self.send(stub, self.rendered_body(stub, values, ctx), values, ctx)
+    def render(self, stub: CompiledStub, values: dict[str, Any]) -> Response:
+        return self.send(stub, self.rendered_body(stub, values), values)
 
-    def send(
-        self, stub: CompiledStub, body: Any, values: dict[str, Any], ctx: RequestContext[Any]
-    ) -> Response:
+    def send(self, stub: CompiledStub, body: Any, values: dict[str, Any]) -> Response:
         headers = {name: attempt(stub, render, values) for name, render in stub.headers.items()}
         status = stub.stub.response.status
         media_type: str | None = None
