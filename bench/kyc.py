@@ -24,16 +24,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import MOCK, ROOT, free_port, stop, wait_until  # noqa: E402
+from run import MOCK, ROOT, free_port, stop, wait_until
 
-from mock_server.clients.kyc import (  # noqa: E402
+from mock_server.clients.kyc import (
     encrypt_message,
     generate_key_pair,
     sandbox_public_key,
 )
-from mock_server.providers.kyc.envelope import open_message, seal  # noqa: E402
-from mock_server.providers.kyc.keys import load_server_key  # noqa: E402
-from mock_server.registry import PROVIDERS  # noqa: E402
+from mock_server.providers.kyc.envelope import open_message, seal
+from mock_server.providers.kyc.keys import load_server_key
+from mock_server.registry import PROVIDERS
 
 PATH = "/kyc/v1/generate-url"
 
