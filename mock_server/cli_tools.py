@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from mock_server.admin.errors import AdminError, AdminUnreachable
 from mock_server.admin.explain import entry_line, explanation
-from mock_server.admin.protocol import AdminError, AdminUnreachable
 from mock_server.core.config import url_host
 from mock_server.core.provider import SignInput
 from mock_server.registry import PROVIDERS, by_name
