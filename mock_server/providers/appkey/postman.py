@@ -1,0 +1,72 @@
+"""The x-app-key API's Postman collection: the conventions and the token chain (login, new
+access token, new refresh token), a new address read back, and logout last."""
+
+from mock_server.core.postman import NO_BODY, PostmanSpec, Step, Variable
+
+KEEP_LOGIN = """if (pm.response.code === 200) {
+  const data = pm.response.json().data;
+  pm.environment.set("access_token", data.access_token);
+  pm.environment.set("refresh_token", data.refresh_token);
+  pm.environment.set("user_token", data.user_token);
+}"""
+KEEP_ACCESS = """if (pm.response.code === 200) {
+  pm.environment.set("access_token", pm.response.json().data.access_token);
+}"""
+KEEP_REFRESH = """if (pm.response.code === 200) {
+  pm.environment.set("refresh_token", pm.response.json().data.refresh_token);
+}"""
+KEEP_ADDRESS = """if (pm.response.code === 201) {
+  pm.environment.set("address_id", String(pm.response.json().data.id));
+}"""
+FORGET_LOGIN = """if (pm.response.code === 200) {
+  ["access_token", "refresh_token", "user_token"].forEach(function (name) {
+    pm.environment.unset(name);
+  });
+}"""
+WEST_JAVA = "32"  # a province code (Indonesia's BPS codes)
+
+
+def spec() -> PostmanSpec:
+    return PostmanSpec(
+        package=__package__ or "mock_server.providers.appkey",
+        script="postman.js",
+        description="Every endpoint of the sandbox's x-app-key API. The collection's pre-request "
+        "script adds x-app-key, a fresh x-request-id and x-language, and the bearer each "
+        "operation takes; it logs the demo user in first when no token is kept yet.",
+        variables=(
+            Variable("app_key", "appkey-demo-public", description="x-app-key: the public key"),
+            Variable("private_key", "appkey-demo-private", secret=True),
+            Variable("username", "demo@example.com"),
+            Variable("password", "demo-password", secret=True),
+            Variable("language", "id", description="x-language: id or en"),
+            Variable("access_token", "", secret=True),
+            Variable("refresh_token", "", secret=True),
+            Variable("user_token", "", secret=True),
+            Variable("address_id", "", description="set by Create Address"),
+        ),
+        order=(
+            "POST /api/v1/auth/login",
+            "POST /api/v1/auth/access-token",
+            "POST /api/v1/auth/refresh-token",
+            "GET /api/v1/users/me",
+            "POST /api/v1/users/me/addresses",
+            "GET /api/v1/users/me/addresses",
+            "GET /api/v1/users/me/addresses/{address_id}",
+            "GET /api/v1/provinces",
+            "GET /api/v1/provinces/{code}",
+            "POST /api/v1/auth/logout",
+        ),
+        steps={
+            "POST /api/v1/auth/login": Step(
+                body={"username": "{{username}}", "password": "{{password}}"}, test=KEEP_LOGIN
+            ),
+            "POST /api/v1/auth/access-token": Step(body=NO_BODY, test=KEEP_ACCESS),
+            "POST /api/v1/auth/refresh-token": Step(body=NO_BODY, test=KEEP_REFRESH),
+            "POST /api/v1/users/me/addresses": Step(test=KEEP_ADDRESS),
+            "GET /api/v1/users/me/addresses/{address_id}": Step(
+                path="/api/v1/users/me/addresses/{{address_id}}"
+            ),
+            "GET /api/v1/provinces/{code}": Step(path=f"/api/v1/provinces/{WEST_JAVA}"),
+            "POST /api/v1/auth/logout": Step(body=NO_BODY, test=FORGET_LOGIN),
+        },
+    )
