@@ -9,7 +9,7 @@
 // Postman fills in {{variables}} after this script runs, so the path and body are resolved here
 // first: what is signed is what is sent.
 // Postman and newman bundle crypto-js; the global CryptoJS is deprecated.
-const CryptoJS = require("crypto-js");
+const cryptoJs = require("crypto-js");
 const clientId = pm.variables.get("client_id");
 const clientSecret = pm.variables.get("client_secret");
 
@@ -29,10 +29,10 @@ const lines = [
   "Request-Target:" + target,
 ];
 if (body) {
-  lines.push("Digest:" + CryptoJS.enc.Base64.stringify(CryptoJS.SHA256(CryptoJS.enc.Utf8.parse(body))));
+  lines.push("Digest:" + cryptoJs.enc.Base64.stringify(cryptoJs.SHA256(cryptoJs.enc.Utf8.parse(body))));
 }
-const signature = CryptoJS.enc.Base64.stringify(
-  CryptoJS.HmacSHA256(CryptoJS.enc.Utf8.parse(lines.join("\n")), CryptoJS.enc.Utf8.parse(clientSecret))
+const signature = cryptoJs.enc.Base64.stringify(
+  cryptoJs.HmacSHA256(cryptoJs.enc.Utf8.parse(lines.join("\n")), cryptoJs.enc.Utf8.parse(clientSecret))
 );
 
 pm.request.headers.upsert({ key: "Accept", value: "application/json" });
