@@ -122,9 +122,8 @@ class LocalAdmin:
         base_url = f"{scheme}://{shown}:{port}"
         admin_url = admin_url or f"http://{shown}:{settings.admin_port}"
         document = self.openapi(found.name)
-        return postman.export(
-            found.name, found.title, found.postman(), document, base_url, admin_url
-        )
+        spec = found.postman(self._services.provider_settings[found.name])
+        return postman.export(found.name, found.title, spec, document, base_url, admin_url)
 
     # -- journal --------------------------------------------------------------------------------
     def _query(self, filters: Mapping[str, Any]) -> JournalQuery:

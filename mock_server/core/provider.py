@@ -185,8 +185,9 @@ class Provider(Generic[Backend]):
     # (it imports its server parts lazily): the sandbox imports it before making the schema.
     models: str | None = None
     # Optional: its Postman collection's pre-request script, run order and seed ids
-    # (``providers/<name>/postman.py``), for ``mock-server postman`` and the control plane.
-    postman: Callable[[], "PostmanSpec"] | None = None
+    # (``providers/<name>/postman.py``), given its settings, for ``mock-server postman`` and
+    # the control plane.
+    postman: Callable[[Any], "PostmanSpec"] | None = None
 
     def edge_hosts(self, settings: ProviderSettings) -> tuple[str, ...]:
         """The host names the edge serves this provider under, lower-case."""

@@ -202,3 +202,12 @@ def test_the_private_key_is_in_no_answer_nor_the_journal(admin, sandbox):
     for kind in ("collection", "environment"):
         text = admin.get(f"/__admin/postman/sales_order/{kind}").text
         assert "PRIVATE KEY" not in text
+
+
+def test_a_production_joss_gets_the_production_demo_client(make_sandbox, client_for):
+    from mock_server.providers.joss.config import JossSettings
+
+    production = make_sandbox({"joss": JossSettings(environment="production")})
+    admin = client_for("admin", production)
+    values = admin.get("/__admin/postman/joss/environment").json()["values"]
+    assert {v["key"]: v["value"] for v in values}["client_id"] == "joss-production-client"

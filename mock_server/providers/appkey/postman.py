@@ -1,6 +1,8 @@
 """The x-app-key API's Postman collection: the conventions and the token chain (login, new
 access token, new refresh token), a new address read back, and logout last."""
 
+from typing import Any
+
 from mock_server.core.postman import NO_BODY, PostmanSpec, Step, Variable
 
 KEEP_LOGIN = """if (pm.response.code === 200) {
@@ -26,7 +28,8 @@ FORGET_LOGIN = """if (pm.response.code === 200) {
 WEST_JAVA = "32"  # a province code (Indonesia's BPS codes)
 
 
-def spec() -> PostmanSpec:
+def spec(settings: Any) -> PostmanSpec:
+    """``settings``: the provider's, which this collection does not depend on."""
     return PostmanSpec(
         package=__package__ or "mock_server.providers.appkey",
         script="postman.js",

@@ -1,12 +1,15 @@
 """Digitalent's Postman collection: the doc's own pre-request script, and ids from the seed."""
 
+from typing import Any
+
 from mock_server.core.postman import PostmanSpec, Step, Variable
 
 # Akademi 1 and pelatihan 1 are in every seed (mock_server/fixtures/digitalent.json).
 AKADEMI, PELATIHAN = 1, 1
 
 
-def spec() -> PostmanSpec:
+def spec(settings: Any) -> PostmanSpec:
+    """``settings``: the provider's, which this collection does not depend on."""
     return PostmanSpec(
         package=__package__ or "mock_server.providers.digitalent",
         script="postman.js",

@@ -2,6 +2,8 @@
 that puts a company and a vacancy, reads them, lists, then deletes them."""
 
 from mock_server.core.postman import PostmanSpec, Step, Variable
+from mock_server.providers.joss.config import JossSettings
+from mock_server.providers.joss.signing import DEMO_CREDENTIALS
 
 # Ids the client chooses (put is an upsert keyed by them): the vacancy example's employer id,
 # so the company put first is the vacancy's employer.
@@ -9,7 +11,12 @@ COMPANY = "1edd9893-f1a3-45dd-89d4-bc4dc9a071d0"
 JOB = "5d0f3c1e-7b2a-4c8e-9f61-2a7b3c4d5e6f"
 
 
-def spec() -> PostmanSpec:
+def spec(settings: JossSettings) -> PostmanSpec:
+    """The demo client of the environment the sandbox emulates: a staging client does not verify
+    on a production sandbox."""
+    production = settings.environment == "production"
+    client = "joss-production-client" if production else "joss-sandbox-client"
+    secret = {c.client_id: c.secret for c in DEMO_CREDENTIALS}[client]
     return PostmanSpec(
         package=__package__ or "mock_server.providers.joss",
         script="postman.js",
@@ -18,8 +25,8 @@ def spec() -> PostmanSpec:
         "Request-Target and, with a body, Digest) with the environment's client. The run puts "
         "a company and a vacancy, reads and lists them, then deletes both.",
         variables=(
-            Variable("client_id", "joss-sandbox-client", description="the staging demo client"),
-            Variable("client_secret", "joss-sandbox-secret", secret=True),
+            Variable("client_id", client, description=f"the {settings.environment} demo client"),
+            Variable("client_secret", secret, secret=True),
             Variable("company_id", COMPANY, description="the company the run puts"),
             Variable("job_id", JOB, description="the vacancy the run puts"),
         ),

@@ -2,6 +2,8 @@
 script, generate-url in clear (Postman cannot build the RSA-OAEP + AES-GCM envelope), a
 challenge code, then the validation page and its two calls for the session just made."""
 
+from typing import Any
+
 from mock_server.core.postman import PostmanSpec, Step, Variable
 
 KEEP_TOKEN = """if (pm.response.code === 200) {
@@ -19,7 +21,8 @@ KEEP_CODE = """if (pm.response.code === 200) {
 SESSION = "/kyc/v1/validation-web/{{session_token}}"
 
 
-def spec() -> PostmanSpec:
+def spec(settings: Any) -> PostmanSpec:
+    """``settings``: the provider's, which this collection does not depend on."""
     return PostmanSpec(
         package=__package__ or "mock_server.providers.kyc",
         script="postman.js",

@@ -2,6 +2,8 @@
 plane's signing endpoint (Postman cannot sign with RSA), and a run that reads the master data,
 creates an order, reads it back and cancels it."""
 
+from typing import Any
+
 from mock_server.core.postman import PostmanSpec, Step, Variable
 from mock_server.providers.sales_order.signing import DEMO_CLIENT
 
@@ -17,7 +19,8 @@ KEEP_ORDER = """if (pm.response.code === 201) {
 ORDER = "/api/v1/sales-orders/{{order_ref}}"
 
 
-def spec() -> PostmanSpec:
+def spec(settings: Any) -> PostmanSpec:
+    """``settings``: the provider's, which this collection does not depend on."""
     return PostmanSpec(
         package=__package__ or "mock_server.providers.sales_order",
         script="postman.js",
