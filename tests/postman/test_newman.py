@@ -7,13 +7,17 @@ newman run that fails is a failure. The sandbox runs on the real clock: Postman 
 with this machine's."""
 
 import json
+import re
 import shutil
 import subprocess
+import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from mock_server.registry import PROVIDERS
@@ -87,21 +91,27 @@ class NewmanRun:
 
 
 @pytest.fixture(scope="module")
-def runs(exported: Path, newman: list[str]) -> dict[str, NewmanRun]:
-    """One newman run per collection, all at once: the test's time is the slowest run's."""
+def runs(server: RunningServer, exported: Path, newman: list[str]) -> dict[str, NewmanRun]:
+    """One newman run per collection, all at once: the test's time is the slowest run's. And
+    one more of the x-app-key collection whose environment keeps an expired access token but a
+    live refresh token: its script must renew the access token rather than log in."""
+    environments = {p.name: exported / f"{p.name}.postman_environment.json" for p in PROVIDERS}
+    environments[RENEWED] = renewal_environment(server, exported)
     started = {}
-    for provider in PROVIDERS:
-        name = provider.name
+    for name, environment in environments.items():
+        collection = name.split(":")[0]
         command = [
             *newman,
             "run",
-            str(exported / f"{name}.postman_collection.json"),
+            str(exported / f"{collection}.postman_collection.json"),
             "-e",
-            str(exported / f"{name}.postman_environment.json"),
+            str(environment),
             "--reporters",
             "cli,json",
+            "--color",
+            "off",
             "--reporter-json-export",
-            str(exported / f"{name}.newman.json"),
+            str(exported / f"{name.replace(':', '-')}.newman.json"),
         ]
         started[name] = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -113,18 +123,49 @@ def runs(exported: Path, newman: list[str]) -> dict[str, NewmanRun]:
         except subprocess.TimeoutExpired:
             process.kill()
             output, _ = process.communicate()
-        report = exported / f"{name}.newman.json"
+        report = exported / f"{name.replace(':', '-')}.newman.json"
         parsed = json.loads(report.read_text()) if report.exists() else None
         done[name] = NewmanRun(process.returncode, output, parsed)
     return done
 
 
-@pytest.mark.parametrize("name", [p.name for p in PROVIDERS])
+RENEWED = "appkey:renewed"
+
+
+def renewal_environment(server: RunningServer, exported: Path) -> Path:
+    login = httpx.post(
+        server.url("appkey") + "/api/v1/auth/login",
+        json={"username": "demo@example.com", "password": "demo-password"},
+        headers={
+            "x-app-key": "appkey-demo-public",
+            "x-request-id": str(uuid.uuid4()),
+            "Authorization": "Bearer appkey-demo-private",
+        },
+    )
+    assert login.status_code == 200, login.text
+    data = login.json()["data"]
+    environment = json.loads((exported / "appkey.postman_environment.json").read_text())
+    kept = {
+        "access_token": data["access_token"],
+        "access_token_expires_at": "0",  # as if it had expired
+        "refresh_token": data["refresh_token"],
+        "refresh_token_expires_at": str(int(time.time() * 1000) + 3_600_000),
+        "user_token": data["user_token"],
+    }
+    for value in environment["values"]:
+        value["value"] = kept.get(value["key"], value["value"])
+    path = exported / "appkey-renewed.postman_environment.json"
+    path.write_text(json.dumps(environment))
+    return path
+
+
+@pytest.mark.parametrize("name", [*(p.name for p in PROVIDERS), RENEWED])
 def test_newman_runs_every_request_of_the_collection_with_2xx(exported, runs, name):
     result = runs[name]
+    collection_name = name.split(":")[0]
     assert result.report is not None, f"newman wrote no report:\n{result.output}"
     run = result.report["run"]
-    collection = json.loads((exported / f"{name}.postman_collection.json").read_text())
+    collection = json.loads((exported / f"{collection_name}.postman_collection.json").read_text())
     executions = run["executions"]
     # Every request ran, and every answer was 2xx: the requests' own and those the pre-request
     # scripts sent (a login, the Sales Order signing endpoint), reported under the same item.
@@ -134,3 +175,13 @@ def test_newman_runs_every_request_of_the_collection_with_2xx(exported, runs, na
     assert all(200 <= (code or 0) < 300 for _, code in statuses), (statuses, result.output)
     assert run["failures"] == [], result.output
     assert result.returncode == 0, result.output
+
+
+def test_the_x_app_key_script_renews_an_expired_access_token_with_the_refresh_token(runs):
+    # The JSON report files the script's own calls under the item's request; newman's console
+    # lists each call the item made, in order.
+    output = runs[RENEWED].output
+    profile = output.split("→ Profile", 1)[1].split("→ ", 1)[0]
+    calls = re.findall(r"(GET|POST) http://\S+?(/api/v1/\S+)", profile)
+    # The script's own renewal, then the request itself: no login.
+    assert calls == [("POST", "/api/v1/auth/access-token"), ("GET", "/api/v1/users/me")], output

@@ -8,9 +8,11 @@
 //     POST /api/v1/auth/refresh-token  the x-user-token
 //     everything else                  the access token, plus x-user-token on /api/v1/users/...
 //                                      and logout
-// Before a request that needs a token and has none, the script logs the demo user in (the
-// private key as bearer) and keeps the three tokens in the environment; the Login, New Access
-// Token and New Refresh Token requests keep what they are given too, and Logout forgets them.
+// Before a request that needs a token, the script walks the chain: the access token it keeps
+// while it lives; else a new access token for the refresh token (POST /api/v1/auth/access-token);
+// else a login of the demo user with the app's private key as bearer, which hands out all three.
+// It keeps them in the environment with their expiry; the Login, New Access Token and New
+// Refresh Token requests keep what they are given too, and Logout forgets them.
 const API = "/api/v1";
 const path = pm.variables.replaceIn(pm.request.url.getPath());
 
@@ -29,34 +31,49 @@ function apply(headers) {
   });
 }
 
-function keepLogin(data) {
-  pm.environment.set("access_token", data.access_token);
-  pm.environment.set("refresh_token", data.refresh_token);
-  pm.environment.set("user_token", data.user_token);
+// Kept with when each expires (this machine's clock; the lifetimes are in every answer).
+function keep(data, kind) {
+  pm.environment.set(kind, data[kind]);
+  if (data[kind + "_expires_in"] !== undefined) {
+    pm.environment.set(kind + "_expires_at", String(Date.now() + Number(data[kind + "_expires_in"]) * 1000));
+  }
 }
 
+function live(kind) {
+  const expiresAt = Number(pm.environment.get(kind + "_expires_at") || 0);
+  return Boolean(pm.environment.get(kind)) && expiresAt > Date.now() + 30000;
+}
+
+function authCall(operation, bearer, body, then) {
+  const request = {
+    url: pm.variables.get("base_url") + API + "/auth/" + operation,
+    method: "POST",
+    header: Object.assign({ "Content-Type": "application/json" }, conventions(bearer)),
+  };
+  if (body) request.body = { mode: "raw", raw: JSON.stringify(body) };
+  pm.sendRequest(request, function (err, res) {
+    if (err) throw err;
+    if (res.code !== 200) throw new Error(operation + " answered " + res.code + ": " + res.text());
+    then(res.json().data);
+  });
+}
+
+// The chain: a live access token as it is; else a new one for the refresh token; else a login.
 function withTokens(then) {
-  if (pm.environment.get("access_token")) {
+  if (live("access_token") && pm.environment.get("user_token")) {
     then();
-    return;
-  }
-  pm.sendRequest(
-    {
-      url: pm.variables.get("base_url") + API + "/auth/login",
-      method: "POST",
-      header: Object.assign({ "Content-Type": "application/json" }, conventions(pm.variables.get("private_key"))),
-      body: {
-        mode: "raw",
-        raw: JSON.stringify({ username: pm.variables.get("username"), password: pm.variables.get("password") }),
-      },
-    },
-    function (err, res) {
-      if (err) throw err;
-      if (res.code !== 200) throw new Error("login answered " + res.code + ": " + res.text());
-      keepLogin(res.json().data);
+  } else if (live("refresh_token") && pm.environment.get("user_token")) {
+    authCall("access-token", pm.environment.get("refresh_token"), null, function (data) {
+      keep(data, "access_token");
       then();
-    }
-  );
+    });
+  } else {
+    const credentials = { username: pm.variables.get("username"), password: pm.variables.get("password") };
+    authCall("login", pm.variables.get("private_key"), credentials, function (data) {
+      ["access_token", "refresh_token", "user_token"].forEach(function (kind) { keep(data, kind); });
+      then();
+    });
+  }
 }
 
 if (path === API + "/auth/login") {

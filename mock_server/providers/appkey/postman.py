@@ -5,24 +5,25 @@ from typing import Any
 
 from mock_server.core.postman import NO_BODY, PostmanSpec, Step, Variable
 
-KEEP_LOGIN = """if (pm.response.code === 200) {
+# The lifetimes are in every answer: each token is kept with when it expires, as the
+# collection's pre-request script keeps those it fetches itself.
+KEEP = """function keep(data, kind) {
+  if (data[kind] === undefined) return;
+  pm.environment.set(kind, data[kind]);
+  const expiresAt = Date.now() + Number(data[kind + "_expires_in"]) * 1000;
+  pm.environment.set(kind + "_expires_at", String(expiresAt));
+}
+if (pm.response.code === 200) {
   const data = pm.response.json().data;
-  pm.environment.set("access_token", data.access_token);
-  pm.environment.set("refresh_token", data.refresh_token);
-  pm.environment.set("user_token", data.user_token);
-}"""
-KEEP_ACCESS = """if (pm.response.code === 200) {
-  pm.environment.set("access_token", pm.response.json().data.access_token);
-}"""
-KEEP_REFRESH = """if (pm.response.code === 200) {
-  pm.environment.set("refresh_token", pm.response.json().data.refresh_token);
+  ["access_token", "refresh_token", "user_token"].forEach(function (kind) { keep(data, kind); });
 }"""
 KEEP_ADDRESS = """if (pm.response.code === 201) {
   pm.environment.set("address_id", String(pm.response.json().data.id));
 }"""
 FORGET_LOGIN = """if (pm.response.code === 200) {
-  ["access_token", "refresh_token", "user_token"].forEach(function (name) {
-    pm.environment.unset(name);
+  ["access_token", "refresh_token", "user_token"].forEach(function (kind) {
+    pm.environment.unset(kind);
+    pm.environment.unset(kind + "_expires_at");
   });
 }"""
 WEST_JAVA = "32"  # a province code (Indonesia's BPS codes)
@@ -45,13 +46,17 @@ def spec(settings: Any) -> PostmanSpec:
             Variable("access_token", "", secret=True),
             Variable("refresh_token", "", secret=True),
             Variable("user_token", "", secret=True),
+            Variable("access_token_expires_at", "", description="ms since the epoch"),
+            Variable("refresh_token_expires_at", "", description="ms since the epoch"),
+            Variable("user_token_expires_at", "", description="ms since the epoch"),
             Variable("address_id", "", description="set by Create Address"),
         ),
+        # The profile first: with no token kept yet, the pre-request script logs in by itself.
         order=(
+            "GET /api/v1/users/me",
             "POST /api/v1/auth/login",
             "POST /api/v1/auth/access-token",
             "POST /api/v1/auth/refresh-token",
-            "GET /api/v1/users/me",
             "POST /api/v1/users/me/addresses",
             "GET /api/v1/users/me/addresses",
             "GET /api/v1/users/me/addresses/{address_id}",
@@ -61,10 +66,10 @@ def spec(settings: Any) -> PostmanSpec:
         ),
         steps={
             "POST /api/v1/auth/login": Step(
-                body={"username": "{{username}}", "password": "{{password}}"}, test=KEEP_LOGIN
+                body={"username": "{{username}}", "password": "{{password}}"}, test=KEEP
             ),
-            "POST /api/v1/auth/access-token": Step(body=NO_BODY, test=KEEP_ACCESS),
-            "POST /api/v1/auth/refresh-token": Step(body=NO_BODY, test=KEEP_REFRESH),
+            "POST /api/v1/auth/access-token": Step(body=NO_BODY, test=KEEP),
+            "POST /api/v1/auth/refresh-token": Step(body=NO_BODY, test=KEEP),
             "POST /api/v1/users/me/addresses": Step(test=KEEP_ADDRESS),
             "GET /api/v1/users/me/addresses/{address_id}": Step(
                 path="/api/v1/users/me/addresses/{{address_id}}"
