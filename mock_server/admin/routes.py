@@ -18,6 +18,7 @@ from mock_server.admin.protocol import (
 )
 from mock_server.core.har import batches, har_log
 from mock_server.core.jsonbody import JSONRoute
+from mock_server.core.postman import file_names
 
 # Bodies are read by the core JSON parser: NaN, Infinity and deep nesting are a 422, not a 500.
 router = APIRouter(prefix="/__admin", route_class=JSONRoute)
@@ -225,11 +226,11 @@ async def postman_both(name: str, request: Request, admin: AdminDep) -> dict[str
 async def postman_collection(name: str, request: Request, admin: AdminDep) -> JSONResponse:
     """The provider's Postman v2.1 collection, every endpoint, pre-request script included."""
     export = postman_export(name, request, admin)
-    return attachment(export["collection"], f"{name}.postman_collection.json")
+    return attachment(export["collection"], file_names(name)[0])
 
 
 @router.get("/postman/{name}/environment", tags=["postman"])
 async def postman_environment(name: str, request: Request, admin: AdminDep) -> JSONResponse:
     """Its environment: base URL, the control plane's URL, demo credentials."""
     export = postman_export(name, request, admin)
-    return attachment(export["environment"], f"{name}.postman_environment.json")
+    return attachment(export["environment"], file_names(name)[1])
