@@ -56,7 +56,9 @@ def server_modules_among(modules: list[str]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["sign", "--help"]])
+@pytest.mark.parametrize(
+    "argv", [["--version"], ["--help"], ["sign", "--help"], ["postman", "--help"]]
+)
 def test_the_version_and_the_help_load_no_server_module(argv):
     out, modules = modules_loaded_by(*argv)
     assert out.strip()  # it did print something

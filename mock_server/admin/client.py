@@ -138,6 +138,12 @@ class AdminClient:
     def openapi(self, provider: str) -> dict[str, Any]:
         return self._object("GET", f"/__admin/providers/{provider}/openapi.json")
 
+    def postman(
+        self, provider: str, host: str = "127.0.0.1", admin_url: str | None = None
+    ) -> dict[str, Any]:
+        # The sandbox points them at the host and port this client reached it at.
+        return self._object("GET", f"/__admin/postman/{provider}")
+
     # -- clock ----------------------------------------------------------------------------------
     def clock(self) -> dict[str, Any]:
         return self._object("GET", "/__admin/clock")

@@ -97,6 +97,13 @@ class Admin(Protocol):
     def health(self) -> dict[str, Any]: ...
     def providers(self) -> list[dict[str, Any]]: ...
     def openapi(self, provider: str) -> dict[str, Any]: ...
+    def postman(
+        self, provider: str, host: str = "127.0.0.1", admin_url: str | None = None
+    ) -> dict[str, Any]:
+        """``{"collection", "environment"}``: the provider's Postman v2.1 collection and its
+        environment, pointing at this sandbox's port for it on ``host`` (over HTTP, the host
+        the control plane was reached at) and at the control plane, ``admin_url``."""
+        ...
 
     # journal
     def journal(self, **filters: Any) -> dict[str, Any]:
