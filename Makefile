@@ -60,6 +60,7 @@ lint: $(VENV)/.test-extras
 bench: $(BIN)/mock-server
 	$(BIN)/python bench/run.py $(ARGS)
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/kyc.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info build dist mock.db mock.db-*

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from mock_server import __version__
-from mock_server.admin.protocol import AdminError, AdminUnreachable
+from mock_server.admin.errors import AdminError, AdminUnreachable
 from mock_server.cli_tools import add_admin_flags, add_commands, admin_client
 from mock_server.core.config import ConfigError, Settings, sqlite_url_for
 from mock_server.registry import PROVIDERS

@@ -5,9 +5,11 @@ mock-server journal --follow
 mock-server explain 74add45100000a
 mock-server clock --advance 43200
 mock-server credentials digitalent rotate dts-demo-client
+mock-server postman -o postman/
 """
 
 import argparse
+import difflib
 import json
 import os
 import shlex
@@ -15,10 +17,11 @@ import sys
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mock_server.admin.errors import AdminError, AdminUnreachable
 from mock_server.admin.explain import entry_line, explanation
-from mock_server.admin.protocol import AdminError, AdminUnreachable
 from mock_server.core.config import url_host
 from mock_server.core.provider import SignInput
 from mock_server.registry import PROVIDERS, by_name
@@ -144,6 +147,33 @@ def add_commands(sub: Any) -> None:
     credentials.add_argument("--name", default="", help="for create: a label")
     add_admin_flags(credentials)
     credentials.set_defaults(func=cmd_credentials)
+
+    postman = sub.add_parser(
+        "postman",
+        help="write each provider's Postman collection and environment",
+        epilog="example: mock-server postman joss sales_order -o postman/\n"
+        "Asks the running sandbox (--admin-url), so the URLs are its own; with none "
+        "answering, or with --offline, builds them here for the configured ports.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    postman.add_argument(
+        "providers", nargs="*", metavar="PROVIDER", help=f"default: all ({', '.join(names)})"
+    )
+    postman.add_argument("-o", "--output", required=True, metavar="DIR", help="written into")
+    postman.add_argument(
+        "--offline",
+        action="store_true",
+        help="do not ask a running sandbox: build here, for the ports the settings name "
+        "(--host, MOCK_<PROVIDER>_PORT, MOCK_ADMIN_PORT)",
+    )
+    postman.add_argument(
+        "--host",
+        default=None,
+        help="with --offline (or no sandbox answering): the host in the URLs (default "
+        "MOCK_HOST, else 127.0.0.1)",
+    )
+    add_admin_flags(postman)
+    postman.set_defaults(func=cmd_postman)
 
 
 # -- sign -----------------------------------------------------------------------------------------
@@ -312,3 +342,78 @@ def cmd_credentials(ns: argparse.Namespace) -> int:
             result = admin.set_client_active(ns.provider, ns.client, ns.action == "activate")
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
+
+
+# -- postman --------------------------------------------------------------------------------------
+def postman_names(asked: list[str]) -> list[str] | None:
+    """The providers asked for (``sales-order`` is ``sales_order``), all for none; None after
+    saying which name is unknown."""
+    known = [p.name for p in PROVIDERS]
+    chosen = []
+    for name in asked:
+        name = name.replace("-", "_")
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            print(
+                f"mock-server: unknown provider {name!r}; {hint}(providers: {', '.join(known)})",
+                file=sys.stderr,
+            )
+            return None
+        chosen.append(name)
+    return chosen or known
+
+
+def cmd_postman(ns: argparse.Namespace) -> int:
+    names = postman_names(ns.providers)
+    if names is None:
+        return 2
+    exports: dict[str, dict[str, Any]] | None = None
+    if not ns.offline:
+        try:
+            with admin_client(ns) as admin:
+                exports = {name: admin.postman(name) for name in names}
+        except AdminUnreachable:
+            print(
+                f"mock-server: no sandbox answers at {ns.admin_url}: built here for the "
+                "configured ports instead (start the sandbox with the same settings)",
+                file=sys.stderr,
+            )
+    if exports is None:
+        exports = offline_exports(names, ns.host)
+    from mock_server.core.postman import file_names
+
+    out = Path(ns.output)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, export in exports.items():
+            kinds = zip(("collection", "environment"), file_names(name), strict=True)
+            for kind, file_name in kinds:
+                path = out / file_name
+                text = json.dumps(export[kind], indent=2, ensure_ascii=False)
+                path.write_text(text + "\n", encoding="utf-8")
+                print(path)
+    except OSError as exc:
+        print(f"mock-server: cannot write into {ns.output}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def offline_exports(names: list[str], host: str | None) -> dict[str, dict[str, Any]]:
+    """Built in this process from the documents the sandbox would serve: this needs the server's
+    modules (the documents are FastAPI's), on an in-memory state that is thrown away."""
+    from mock_server.admin.local import LocalAdmin
+    from mock_server.app import Sandbox, openapi_of
+    from mock_server.core.config import Settings
+
+    settings = Settings(database_url="sqlite://")
+    sandbox = Sandbox(settings).open()
+    try:
+        admin = LocalAdmin(
+            sandbox.services,
+            ports=lambda: {name: (port, False) for name, port in sandbox.ports().items()},
+            openapi={name: openapi_of(app) for name, app in sandbox.provider_apps.items()},
+        )
+        return {name: admin.postman(name, host or settings.host) for name in names}
+    finally:
+        sandbox.close()

@@ -129,6 +129,9 @@ def test_the_wheel_carries_the_license_the_name_and_the_command(built: Path) -> 
     # ...and the dashboard's templates and assets, so it works offline from an install
     assert "mock_server/dashboard/templates/base.html" in names
     assert "mock_server/dashboard/static/swagger-ui/swagger-ui-bundle.js" in names
+    # ...and the Postman pre-request scripts, read by `mock-server postman`
+    for provider in ("digitalent", "joss", "appkey", "kyc", "sales_order"):
+        assert f"mock_server/providers/{provider}/postman.js" in names
 
 
 def test_the_sdist_carries_the_license(built: Path) -> None:

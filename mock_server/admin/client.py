@@ -1,32 +1,94 @@
 """The admin protocol over HTTP: the client the CLI and the pytest plugin use (and usable from
 any test: ``AdminClient("http://127.0.0.1:7100").count(outcome="rejected")``)."""
 
+import http.client
+import json
+import ssl
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
-import httpx
-
-from mock_server.admin.protocol import AdminError, AdminUnreachable
+from mock_server.admin.errors import AdminError, AdminUnreachable
 
 __all__ = ["AdminClient", "AdminError", "AdminUnreachable"]
 
 
 class AdminClient:
+    """Over the standard library's http.client, one kept-alive connection: every CLI command
+    that drives a sandbox starts with this, and httpx alone cost it ~60 ms of start-up."""
+
     def __init__(
         self, url: str = "http://127.0.0.1:7100", token: str | None = None, timeout: float = 10.0
     ) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.url = url.rstrip("/")
-        self._http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise AdminUnreachable(f"{url!r} is not an http:// or https:// URL of a control plane")
+        self._https = parts.scheme == "https"
+        self._host, self._port = parts.hostname, parts.port
+        self._prefix = parts.path
+        self._timeout = timeout
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._conn: http.client.HTTPConnection | None = None
 
     def close(self) -> None:
-        self._http.close()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def __enter__(self) -> "AdminClient":
         return self
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            if self._https:
+                # The system's CAs, or SSL_CERT_FILE (the sandbox CA: mock-server ca --path).
+                self._conn = http.client.HTTPSConnection(
+                    self._host,
+                    self._port,
+                    timeout=self._timeout,
+                    context=ssl.create_default_context(),
+                )
+            else:
+                self._conn = http.client.HTTPConnection(
+                    self._host, self._port, timeout=self._timeout
+                )
+        return self._conn
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+    ) -> tuple[int, bytes]:
+        target = self._prefix + path + (f"?{urlencode(params)}" if params else "")
+        headers = dict(self._headers)
+        body = None
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        # A kept-alive connection the server closed meanwhile fails on first use: once more
+        # on a fresh one (every control-plane call is safe to repeat or refused as a whole).
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                conn.request(method, target, body=body, headers=headers)
+                response = conn.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.close()
+                if attempt == 2:
+                    raise AdminUnreachable(
+                        f"no control plane answers at {self.url} (connection closed)"
+                    ) from None
+            except (OSError, http.client.HTTPException) as exc:
+                self.close()
+                raise AdminUnreachable(f"no control plane answers at {self.url} ({exc})") from None
+        raise AssertionError("unreachable")
 
     def _object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         answer = self._call(method, path, **kwargs)
@@ -43,34 +105,44 @@ class AdminClient:
     def _number(self, method: str, path: str, key: str, **kwargs: Any) -> int:
         return int(self._object(method, path, **kwargs)[key])
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            raise AdminUnreachable(f"no control plane answers at {self.url} ({exc})") from None
-        if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail", response.text)
-            except ValueError:
-                detail = response.text
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        status, content = self._send(method, path, params, json)
+        answer = _json_of(content)
+        if status >= 400:
+            detail = answer.get("detail") if isinstance(answer, dict) else None
             raise AdminError(
-                f"{method} {path}: {response.status_code} {detail}", status=response.status_code
+                f"{method} {path}: {status} {detail or content.decode(errors='replace')}",
+                status=status,
             )
-        return response.json()
+        if answer is _NOT_JSON:
+            raise AdminError(f"{method} {path}: {status}, not JSON: {content[:200]!r}")
+        return answer
 
     # -- health ---------------------------------------------------------------------------------
     def health(self) -> dict[str, Any]:
-        try:
-            body: dict[str, Any] = self._http.get("/__admin/health").json()
-            return body
-        except httpx.TransportError as exc:
-            raise AdminUnreachable(f"no control plane answers at {self.url} ({exc})") from None
+        status, content = self._send("GET", "/__admin/health")
+        body = _json_of(content)
+        if not isinstance(body, dict):
+            raise AdminError(f"GET /__admin/health: {status}, not a JSON object", status=status)
+        return body
 
     def providers(self) -> list[dict[str, Any]]:
         return self._list("GET", "/__admin/providers")
 
     def openapi(self, provider: str) -> dict[str, Any]:
         return self._object("GET", f"/__admin/providers/{provider}/openapi.json")
+
+    def postman(
+        self, provider: str, host: str = "127.0.0.1", admin_url: str | None = None
+    ) -> dict[str, Any]:
+        # The sandbox points them at the host and port this client reached it at.
+        return self._object("GET", f"/__admin/postman/{provider}")
 
     # -- clock ----------------------------------------------------------------------------------
     def clock(self) -> dict[str, Any]:
@@ -167,3 +239,13 @@ def _params(filters: dict[str, Any]) -> dict[str, Any]:
         for k, v in filters.items()
         if v is not None
     }
+
+
+_NOT_JSON = object()  # what a body that is not JSON parses to
+
+
+def _json_of(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:
+        return _NOT_JSON

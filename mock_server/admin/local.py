@@ -18,7 +18,9 @@ from mock_server.admin.protocol import (
     NotFound,
     Unsupported,
 )
+from mock_server.core import postman
 from mock_server.core.clock import parse_iso8601
+from mock_server.core.config import url_host
 from mock_server.core.har import batches, har_log
 from mock_server.core.journal import JournalQuery
 from mock_server.core.provider import CredentialStore
@@ -108,6 +110,22 @@ class LocalAdmin:
 
     def openapi(self, provider: str) -> dict[str, Any]:
         return self._openapi[self._provider(provider)]()
+
+    def postman(
+        self, provider: str, host: str = "127.0.0.1", admin_url: str | None = None
+    ) -> dict[str, Any]:
+        found = self._services.provider(self._provider(provider))
+        if found.postman is None:
+            raise Unsupported(f"{found.name} has no Postman collection")
+        settings = self._services.settings
+        port, _ = self._ports()[found.name]
+        scheme = "https" if settings.provider_tls else "http"
+        shown = url_host(host, any_address="127.0.0.1")
+        base_url = f"{scheme}://{shown}:{port}"
+        admin_url = admin_url or f"http://{shown}:{settings.admin_port}"
+        document = self.openapi(found.name)
+        spec = found.postman(self._services.provider_settings[found.name])
+        return postman.export(found.name, found.title, spec, document, base_url, admin_url)
 
     # -- journal --------------------------------------------------------------------------------
     def _query(self, filters: Mapping[str, Any]) -> JournalQuery:

@@ -13,34 +13,12 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
-class AdminError(Exception):
-    """A control-plane operation refused, with the HTTP status it answers."""
-
-    status = 400
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        if status is not None:
-            self.status = status
-
-
-class NotFound(AdminError):
-    status = 404
-
-
-class Conflict(AdminError):
-    status = 409
-
-
-class Unsupported(AdminError):
-    status = 501
-
-
-class AdminUnreachable(AdminError):
-    """Nothing answers at the control plane's URL (as opposed to an answer that is an error)."""
-
-    status = 503
+# Re-exported: the protocol's refusals are part of its vocabulary.
+from mock_server.admin.errors import AdminError as AdminError
+from mock_server.admin.errors import AdminUnreachable as AdminUnreachable
+from mock_server.admin.errors import Conflict as Conflict
+from mock_server.admin.errors import NotFound as NotFound
+from mock_server.admin.errors import Unsupported as Unsupported
 
 
 # -- input shapes ---------------------------------------------------------------------------------
@@ -119,6 +97,13 @@ class Admin(Protocol):
     def health(self) -> dict[str, Any]: ...
     def providers(self) -> list[dict[str, Any]]: ...
     def openapi(self, provider: str) -> dict[str, Any]: ...
+    def postman(
+        self, provider: str, host: str = "127.0.0.1", admin_url: str | None = None
+    ) -> dict[str, Any]:
+        """``{"collection", "environment"}``: the provider's Postman v2.1 collection and its
+        environment, pointing at this sandbox's port for it on ``host`` (over HTTP, the host
+        the control plane was reached at) and at the control plane, ``admin_url``."""
+        ...
 
     # journal
     def journal(self, **filters: Any) -> dict[str, Any]:

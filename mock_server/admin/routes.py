@@ -18,6 +18,7 @@ from mock_server.admin.protocol import (
 )
 from mock_server.core.har import batches, har_log
 from mock_server.core.jsonbody import JSONRoute
+from mock_server.core.postman import file_names
 
 # Bodies are read by the core JSON parser: NaN, Infinity and deep nesting are a 422, not a 500.
 router = APIRouter(prefix="/__admin", route_class=JSONRoute)
@@ -238,3 +239,34 @@ async def activate_client(
 ) -> dict[str, Any]:
     """Deactivate (or reactivate) a client."""
     return admin.set_client_active(name, client_id, body.active)
+
+
+# -- Postman --------------------------------------------------------------------------------------
+def postman_export(name: str, request: Request, admin: AdminDep) -> dict[str, Any]:
+    """Pointing at this sandbox as the caller reached it: the host it asked, the real ports."""
+    host = request.url.hostname or "127.0.0.1"
+    return admin.postman(name, host, str(request.base_url).rstrip("/"))
+
+
+def attachment(body: Any, filename: str) -> JSONResponse:
+    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/postman/{name}", tags=["postman"])
+async def postman_both(name: str, request: Request, admin: AdminDep) -> dict[str, Any]:
+    """``{"collection", "environment"}``: what ``mock-server postman`` writes."""
+    return postman_export(name, request, admin)
+
+
+@router.get("/postman/{name}/collection", tags=["postman"])
+async def postman_collection(name: str, request: Request, admin: AdminDep) -> JSONResponse:
+    """The provider's Postman v2.1 collection, every endpoint, pre-request script included."""
+    export = postman_export(name, request, admin)
+    return attachment(export["collection"], file_names(name)[0])
+
+
+@router.get("/postman/{name}/environment", tags=["postman"])
+async def postman_environment(name: str, request: Request, admin: AdminDep) -> JSONResponse:
+    """Its environment: base URL, the control plane's URL, demo credentials."""
+    export = postman_export(name, request, admin)
+    return attachment(export["environment"], file_names(name)[1])

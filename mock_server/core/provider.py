@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from mock_server.core.context import Principal, RequestContext
     from mock_server.core.db import Database
     from mock_server.core.errors import ProviderError
+    from mock_server.core.postman import PostmanSpec
     from mock_server.core.replay import ReplayGuard
 
 
@@ -183,6 +184,10 @@ class Provider(Generic[Backend]):
     # The module declaring the provider's tables, when the package does not import it itself
     # (it imports its server parts lazily): the sandbox imports it before making the schema.
     models: str | None = None
+    # Optional: its Postman collection's pre-request script, run order and seed ids
+    # (``providers/<name>/postman.py``), given its settings, for ``mock-server postman`` and
+    # the control plane.
+    postman: Callable[[Any], "PostmanSpec"] | None = None
 
     def edge_hosts(self, settings: ProviderSettings) -> tuple[str, ...]:
         """The host names the edge serves this provider under, lower-case."""

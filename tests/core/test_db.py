@@ -81,3 +81,53 @@ def test_reset_drops_state_and_keeps_the_clock(sandbox):
     sandbox.services.reset()
     assert sandbox.services.clock.now() == frozen
     assert asyncio.run(sandbox.services.replay.consume("digitalent", "c", "r", 1.0))
+
+
+def test_a_serving_sandbox_checkpoints_off_the_event_loop_and_the_wal_stays_bounded(
+    tmp_path, monkeypatch
+):
+    """SQLite's own checkpoints ran inside a request's commit, syncing the file on the event
+    loop; they are off, and the sandbox checkpoints from a thread of its own instead."""
+    import asyncio
+    import threading
+
+    from mock_server.core import services as services_module
+
+    monkeypatch.setattr(services_module, "CHECKPOINT_SECONDS", 0.05)
+    path = tmp_path / "s.db"
+    sandbox = Sandbox(Settings(database_url=sqlite_url_for(path))).open()
+    services = sandbox.services
+    conn = services.db.connection()
+    assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
+    conn.execute(text("CREATE TABLE t (v TEXT)"))
+    checkpointed_in: list[str] = []
+    passive = services.db.passive_checkpoint
+
+    def recording() -> None:
+        checkpointed_in.append(threading.current_thread().name)
+        passive()
+
+    monkeypatch.setattr(services.db, "passive_checkpoint", recording)
+
+    def write(rows: int) -> None:
+        for i in range(rows):  # one commit each, as requests do
+            conn.execute(text("INSERT INTO t VALUES (:v)"), {"v": "x" * 2000 + str(i)})
+
+    async def serve_while_writing() -> None:
+        maintain = asyncio.create_task(services.maintain())
+        for _ in range(20):
+            write(100)
+            await asyncio.sleep(0.1)  # a checkpoint runs; the next writes restart the WAL
+        maintain.cancel()
+
+    try:
+        asyncio.run(serve_while_writing())
+        assert checkpointed_in
+        assert all(n.startswith("mock-checkpoint") for n in checkpointed_in)
+        wal = path.with_name("s.db-wal").stat().st_size
+        # 2,000 commits of a 2 kB row went through: without checkpoints the WAL held 17 MB.
+        assert wal < 3_000_000, wal
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 2000
+    finally:
+        sandbox.close()
+    assert not path.with_name("s.db-wal").exists() or path.with_name("s.db-wal").stat().st_size == 0

@@ -99,6 +99,7 @@ provider = Provider(
     credentials=AppKeyCredentials,
     sign=sign_request,
     models="mock_server.providers.appkey.models",
+    postman=lazy("mock_server.providers.appkey.postman", "spec"),
     # The doc names no host: a reserved .test name, which never reaches a real server.
     hosts=("appkey.mock.test",),
 )

@@ -77,6 +77,7 @@ provider = Provider(
     credentials=DigitalentCredentials,
     sign=sign_request,
     models="mock_server.providers.digitalent.models",
+    postman=lazy("mock_server.providers.digitalent.postman", "spec"),
     # The doc names no host: a reserved .test name, which never reaches a real server.
     hosts=("digitalent.mock.test",),
 )

@@ -97,6 +97,7 @@ provider = Provider(
     credentials=JossCredentials,
     sign=sign_request,
     models="mock_server.providers.joss.models",
+    postman=lazy("mock_server.providers.joss.postman", "spec"),
     # The doc's two endpoints: staging, then production (each has its own credentials).
     hosts=("sandbox.joss.kemnaker.go.id", "joss.kemnaker.go.id"),
     https_redirect=True,  # the doc: "Any HTTP calls will be force redirect to HTTPS."

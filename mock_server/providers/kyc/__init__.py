@@ -112,6 +112,7 @@ provider = Provider(
     credentials=KycCredentials,
     sign=sign_request,
     models="mock_server.providers.kyc.models",
+    postman=lazy("mock_server.providers.kyc.postman", "spec"),
     # The doc's staging and development gateways, and production's.
     hosts=(
         "api-satusehat-stg.dto.kemkes.go.id",

@@ -97,6 +97,7 @@ provider = Provider(
     credentials=SalesOrderCredentials,
     sign=sign_request,
     models="mock_server.providers.sales_order.models",
+    postman=lazy("mock_server.providers.sales_order.postman", "spec"),
     # The doc names no host: a reserved .test name, which never reaches a real server.
     hosts=("sales-order.mock.test",),
 )

@@ -8,12 +8,21 @@ than finding it on the app, as the provider's own routes do.
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from mock_server.core import jsonbody
 from mock_server.core.jsonbody import JSONRoute
 from mock_server.providers.sales_order.erp import Erp
 from mock_server.providers.sales_order.keys import KeyRejected
 from mock_server.providers.sales_order.partners import Partners, client_json
+from mock_server.providers.sales_order.signing import (
+    DEMO_CLIENT,
+    DEMO_PUBLIC_KEY,
+    fixture_text,
+    private_key,
+    sign,
+    string_to_sign,
+)
 
 MAX_BODY = 65_536  # a public key PEM is a few kB
 PUBLIC_KEY_BODY = {
@@ -33,6 +42,17 @@ PUBLIC_KEY_BODY = {
 }
 
 
+class SignIn(BaseModel):
+    """What X-SIGNATURE covers: the doc signs ``client_id|X-TIMESTAMP`` and nothing else (no
+    method, path or body), so nothing else is taken."""
+
+    model_config = ConfigDict(extra="forbid")
+    client_id: str = Field(DEMO_CLIENT, min_length=1, max_length=128)
+    timestamp: str = Field(
+        min_length=1, max_length=32, description="X-TIMESTAMP as it will be sent: unix seconds"
+    )
+
+
 def pem_of(body: bytes, content_type: str) -> str | bytes:
     """The PEM a registration sends: the raw body, or JSON ``{"public_key": "<PEM>"}``."""
     if not (content_type.startswith("application/json") or body.lstrip().startswith(b"{")):
@@ -45,6 +65,11 @@ def pem_of(body: bytes, content_type: str) -> str | bytes:
     if not isinstance(pem, str):
         raise HTTPException(400, 'expected {"public_key": "<PEM text>"}')
     return pem
+
+
+def public_pem_text(pem: str) -> str:
+    """A PEM's base64 alone, whatever its line ends: two registrations of one key compare equal."""
+    return "".join(line.strip() for line in pem.splitlines() if not line.startswith("-----"))
 
 
 def build_admin_router(erp: Erp) -> APIRouter:
@@ -75,6 +100,29 @@ def build_admin_router(erp: Erp) -> APIRouter:
             return partners.register_key(client_id, pem)
         except KeyRejected as exc:
             raise HTTPException(400, f"public key refused: {exc}") from None
+
+    @router.post("/sign")
+    async def sign_for_postman(body: SignIn) -> dict[str, Any]:
+        """X-SIGNATURE for a demo client, for tools that cannot sign with RSA (Postman): base64
+        of SHA256withRSA over ``client_id|timestamp`` with the demo private key the sandbox
+        ships (DEMO ONLY). Only for a client whose registered public key is the demo key's
+        public half: for any other client the sandbox holds no private key, and never will."""
+        row = one(body.client_id)
+        demo = public_pem_text(fixture_text(DEMO_PUBLIC_KEY))
+        if not row.public_key_pem or public_pem_text(row.public_key_pem) != demo:
+            raise HTTPException(
+                409,
+                f"client {body.client_id!r} has not registered the demo public key, and the "
+                "sandbox holds no other private key: sign X-SIGNATURE with your own key in "
+                f"your client (this endpoint signs only for demo-key clients, e.g. {DEMO_CLIENT})",
+            )
+        return {
+            "client_id": body.client_id,
+            "timestamp": body.timestamp,
+            "string_to_sign": string_to_sign(body.client_id, body.timestamp).decode(),
+            "algorithm": "SHA256withRSA (RSASSA-PKCS1-v1_5 with SHA-256), base64",
+            "signature": sign(private_key(None), body.client_id, body.timestamp),
+        }
 
     def set_active(client_id: str, active: bool) -> dict[str, Any]:
         one(client_id)
