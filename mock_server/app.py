@@ -20,11 +20,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin.app import build_admin
 from mock_server.admin.local import LocalAdmin
+from mock_server.core import openapi
 from mock_server.core.config import Settings
 from mock_server.core.edge import EdgeDispatcher, HttpsRedirect
 from mock_server.core.pipeline import ProviderPipeline
 from mock_server.core.provider import Provider, ProviderSettings
 from mock_server.core.services import Services
+from mock_server.core.stubs.document import StubOperations
+from mock_server.core.stubs.routes import StubRouter
 from mock_server.dashboard import LiveFeed, build_dashboard
 from mock_server.registry import ADMIN, PROVIDERS
 
@@ -56,9 +59,12 @@ class Sandbox:
             backend = provider.backend(services.context(provider.name))
             routes = provider.routes(backend)
             self.provider_apps[provider.name] = routes
+            if isinstance(routes, FastAPI):  # its document lists the stubs too
+                openapi.extend(routes, StubOperations(services.stubs, provider.name))
             self.apps[provider.name] = ProviderPipeline(
                 name=provider.name,
-                app=routes,
+                # Stubs first: routing happens after auth, and a stub may stand for a built-in.
+                app=StubRouter(routes, services.stubs, provider.name),
                 authenticate=provider.authenticate(backend),
                 render_error=provider.render_error,
                 journal=services.journal,

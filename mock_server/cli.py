@@ -10,6 +10,7 @@ Every flag has an environment variable twin with the ``MOCK_`` prefix; the flag 
 import argparse
 import difflib
 import gc
+import os
 import sys
 import typing
 from collections.abc import Callable, Iterator, Sequence
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 EXAMPLES = {
     "serve": "example: mock-server --memory --digitalent-port 8105",
     "reset": "example: mock-server reset --db ./mock.db",
+    "stubs": "example: mock-server stubs check stubs.yaml more-stubs.json",
     "ca": 'example: curl --cacert "$(mock-server ca --path)" '
     "https://sandbox.joss.kemnaker.go.id:7443/...",
 }
@@ -162,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
         "sandbox's or the machine's clock, or only the sandbox's (MOCK_TIMESTAMP_CLOCK; "
         "default either)",
     )
+    serve.add_argument(
+        "--stubs",
+        metavar="PATH",
+        action="append",
+        help="a stub file (YAML or JSON; docs/stubs.md) to serve behind each provider's auth; "
+        f"repeatable (MOCK_STUBS: paths separated by {os.pathsep!r})",
+    )
     add_tls_flags(serve)
     for provider in PROVIDERS:
         group = serve.add_argument_group(f"{provider.flag} ({provider.title})")
@@ -195,12 +204,47 @@ def build_parser() -> argparse.ArgumentParser:
     add_ca_flag(ca)
     ca.add_argument("--path", action="store_true", help="print only the certificate's path")
     ca.set_defaults(func=cmd_ca)
+    add_stubs_command(sub)
     add_commands(sub)
     hooks = ProviderCommandLine(sub)
     for provider in PROVIDERS:
         if provider.add_cli:
             provider.add_cli(hooks)
     return parser
+
+
+def add_stubs_command(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    stubs = sub.add_parser("stubs", help="check stub files", epilog=EXAMPLES["stubs"])
+    actions = stubs.add_subparsers(dest="stubs_command", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check",
+        help="validate stub files as `serve --stubs` would: exit 0, or every mistake and 2",
+        epilog=EXAMPLES["stubs"],
+    )
+    check.add_argument("files", metavar="FILE", nargs="+", help="stub files (YAML or JSON)")
+    check.set_defaults(func=cmd_stubs_check)
+
+
+def cmd_stubs_check(ns: argparse.Namespace) -> int:
+    """The files' stubs, validated together (two files may not stub one endpoint twice)."""
+    from pathlib import Path
+
+    # Imported here: the model, the template parser and YAML, and nothing of the server.
+    from mock_server.core.stubs.load import StubFileError, load_stub_files
+
+    paths = [Path(f) for f in ns.files]
+    try:
+        stubs = load_stub_files(paths, [p.name for p in PROVIDERS])
+    except StubFileError as exc:
+        print("\n".join(exc.lines), file=sys.stderr)
+        return 2
+    for path in paths:
+        mine = [s for s in stubs if s.source.startswith(f"{path}: ")]
+        print(f"{path}: {len(mine)} stub{'s' if len(mine) != 1 else ''}, valid")
+        for stub in mine:
+            state = f"  (state by {stub.stub.state.key})" if stub.stub.state else ""
+            print(f"  {stub.provider:<12} {stub.method:<6} {stub.path}  [id {stub.id}]{state}")
+    return 0
 
 
 def add_tls_flags(parser: argparse.ArgumentParser) -> None:
@@ -272,6 +316,8 @@ def load_settings(ns: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
         if field in given:
             core[field] = given[field]
     core |= {field: given[field] for field in TLS_FIELDS if field in given}
+    if "stubs" in given:
+        core["stubs"] = os.pathsep.join(given["stubs"])
     if "db" in given:
         core["database_url"] = sqlite_url_for(given["db"])
     if given.get("memory"):

@@ -8,6 +8,9 @@ tests, started once per session on free ports with in-memory state, reset before
         assert mock_sandbox.journal.count(provider="digitalent", outcome="accepted") == 1
         mock_sandbox.journal.assert_nothing_rejected()
 
+Stubs for one test, behind the provider's real auth (docs/stubs.md):
+``mock_sandbox.stubs.add("joss", method="GET", path="/api/v1/x", response={"body": {}})``.
+
 Fixtures: ``mock_sandbox`` (reset before the test) and ``mock_sandbox_session`` (not reset).
 
 Against a sandbox that is already running (the Docker image as a CI service):
@@ -96,9 +99,28 @@ class Faults:
         self._admin.clear_faults()
 
 
+class Stubs:
+    """Stubs for one test (docs/stubs.md), through the control plane: the reset before the next
+    test drops them."""
+
+    def __init__(self, admin: AdminClient) -> None:
+        self._admin = admin
+
+    def add(self, provider: str, /, **stub: Any) -> dict[str, Any]:
+        """``stubs.add("digitalent", method="GET", path="/api/public/peserta/{nik}",
+        response={"body": {"nik": "{{ path.nik }}"}})``: served behind the provider's auth."""
+        return self._admin.add_stub(provider, **stub)
+
+    def list(self, provider: str) -> list[dict[str, Any]]:
+        return self._admin.stubs(provider)
+
+    def clear(self, provider: str) -> int:
+        return self._admin.clear_stubs(provider)
+
+
 @dataclass
 class MockSandbox:
-    """A running sandbox: base URLs, demo credentials, clock, faults, journal."""
+    """A running sandbox: base URLs, demo credentials, clock, faults, stubs, journal."""
 
     urls: dict[str, str]
     admin: AdminClient
@@ -112,6 +134,7 @@ class MockSandbox:
         self.journal = Journal(self.admin)
         self.clock = Clock(self.admin)
         self.faults = Faults(self.admin)
+        self.stubs = Stubs(self.admin)
 
     def url(self, provider: str) -> str:
         return self.urls[provider]

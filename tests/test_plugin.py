@@ -46,6 +46,24 @@ def test_faults(mock_sandbox):
     assert httpx.get(mock_sandbox.url("digitalent") + PATH, headers=headers).status_code == 200
 
 
+def test_a_stub_for_one_test_is_served_behind_auth(mock_sandbox):
+    stub = mock_sandbox.stubs.add(
+        "digitalent",
+        method="GET",
+        path="/api/public/peserta/{nik}",
+        response={"body": {"nik": "{{ path.nik }}"}},
+    )
+    url = mock_sandbox.url("digitalent") + "/api/public/peserta/3201"
+    assert httpx.get(url).status_code == 400  # unsigned
+    signed = mock_sandbox.sign("digitalent", "GET", "/api/public/peserta/3201")
+    assert httpx.get(url, headers=signed).json() == {"nik": "3201"}
+    assert [s["id"] for s in mock_sandbox.stubs.list("digitalent")] == [stub["id"]]
+
+
+def test_the_next_test_has_no_stub_of_the_last(mock_sandbox):
+    assert mock_sandbox.stubs.list("digitalent") == []
+
+
 def test_lenient_mode_and_would_fail_assertion(mock_sandbox):
     mock_sandbox.lenient("digitalent")
     response = httpx.get(mock_sandbox.url("digitalent") + PATH)

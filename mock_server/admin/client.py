@@ -202,6 +202,19 @@ class AdminClient:
         path = f"/__admin/providers/{provider}/reset" if provider else "/__admin/reset"
         return self._object("POST", path)
 
+    # -- stubs ----------------------------------------------------------------------------------
+    def stubs(self, provider: str) -> list[dict[str, Any]]:
+        return self._list("GET", f"/__admin/providers/{provider}/stubs")
+
+    def add_stub(self, provider: str, /, **stub: Any) -> dict[str, Any]:
+        return self._object("POST", f"/__admin/providers/{provider}/stubs", json=stub)
+
+    def delete_stub(self, provider: str, stub_id: str) -> int:
+        return self._number("DELETE", f"/__admin/providers/{provider}/stubs/{stub_id}", "deleted")
+
+    def clear_stubs(self, provider: str) -> int:
+        return self._number("DELETE", f"/__admin/providers/{provider}/stubs", "deleted")
+
     # -- clients --------------------------------------------------------------------------------
     def clients(self, provider: str) -> list[dict[str, Any]]:
         return self._list("GET", f"/__admin/providers/{provider}/clients")

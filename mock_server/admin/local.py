@@ -25,6 +25,8 @@ from mock_server.core.har import batches, har_log
 from mock_server.core.journal import JournalQuery
 from mock_server.core.provider import CredentialStore
 from mock_server.core.services import Services, UnknownProvider
+from mock_server.core.stubs.book import StubConflict
+from mock_server.core.stubs.model import StubInvalid
 
 JOURNAL_FILTERS = frozenset(f.name for f in dataclasses.fields(JournalQuery))
 MAX_PER_PAGE = 500
@@ -261,6 +263,35 @@ class LocalAdmin:
         started = time.perf_counter()
         self._services.reset_provider(name)
         return {"reset": [name], "ms": round((time.perf_counter() - started) * 1000)}
+
+    # -- stubs ----------------------------------------------------------------------------------
+    def stubs(self, provider: str) -> list[dict[str, Any]]:
+        name = self._provider(provider)
+        return [stub.describe() for stub in self._services.stubs.listed(name)]
+
+    def add_stub(self, provider: str, /, **stub: Any) -> dict[str, Any]:
+        name = self._provider(provider)
+        try:
+            return self._services.stubs.add(name, stub).describe()
+        except StubInvalid as exc:
+            raise AdminError(f"invalid stub: {exc}") from None
+        except StubConflict as exc:
+            raise Conflict(str(exc)) from None
+
+    def delete_stub(self, provider: str, stub_id: str) -> int:
+        name = self._provider(provider)
+        book = self._services.stubs
+        if not book.delete(name, stub_id):
+            from_file = book.file_stub(name, stub_id)
+            if from_file is not None:
+                raise Conflict(
+                    f"stub {stub_id!r} comes from {from_file.source}: edit the file and restart"
+                )
+            raise NotFound(f"no {name} stub {stub_id!r}")
+        return 1
+
+    def clear_stubs(self, provider: str) -> int:
+        return self._services.stubs.delete(self._provider(provider))
 
     # -- clients --------------------------------------------------------------------------------
     def _store(self, provider: str) -> CredentialStore:

@@ -138,6 +138,20 @@ class Admin(Protocol):
 
     def reset(self, provider: str | None = None) -> dict[str, Any]: ...
 
+    # stubs
+    def stubs(self, provider: str) -> list[dict[str, Any]]:
+        """The provider's stubs, the files' first, each with its ``id`` and ``source``."""
+        ...
+
+    def add_stub(self, provider: str, /, **stub: Any) -> dict[str, Any]:
+        """Serve a stub (docs/stubs.md) until it is deleted or the provider reset."""
+        ...
+
+    def delete_stub(self, provider: str, stub_id: str) -> int: ...
+    def clear_stubs(self, provider: str) -> int:
+        """Delete every control-plane stub of the provider; file stubs stay."""
+        ...
+
     # clients
     def clients(self, provider: str) -> list[dict[str, Any]]: ...
     def create_client(

@@ -4,7 +4,7 @@ import asyncio
 import inspect
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from starlette.responses import JSONResponse
 
 from mock_server.admin.deps import AdminDep
@@ -178,6 +178,42 @@ async def reset_all(admin: AdminDep) -> dict[str, Any]:
 async def reset_one(name: str, admin: AdminDep) -> dict[str, Any]:
     """One provider back to its seed (its data and consumed request ids)."""
     return admin.reset(name)
+
+
+STUB_EXAMPLE = {
+    "method": "GET",
+    "path": "/api/public/peserta/{nik}",
+    "response": {"status": 200, "body": {"nik": "{{ path.nik }}"}},
+}
+
+
+# -- per provider: stubs (docs/stubs.md) ----------------------------------------------------------
+@router.get("/providers/{name}/stubs", tags=["stubs"])
+async def list_stubs(name: str, admin: AdminDep) -> list[dict[str, Any]]:
+    """Every stub the provider serves: its files' (fixed) and the control plane's."""
+    return admin.stubs(name)
+
+
+@router.post("/providers/{name}/stubs", status_code=201, tags=["stubs"])
+async def add_stub(
+    name: str, stub: Annotated[Any, Body(examples=[STUB_EXAMPLE])], admin: AdminDep
+) -> dict[str, Any]:
+    """A stub (method, path, response, optional state), served behind the provider's auth at
+    once, by every worker within a second. 400 names the field that is wrong."""
+    if not isinstance(stub, dict):  # said as the other mistakes are, not as FastAPI's 422
+        raise AdminError(f"invalid stub: a stub is a JSON object, got {type(stub).__name__}")
+    return admin.add_stub(name, **stub)
+
+
+@router.delete("/providers/{name}/stubs/{stub_id}", tags=["stubs"])
+async def delete_stub(name: str, stub_id: str, admin: AdminDep) -> dict[str, int]:
+    return {"deleted": admin.delete_stub(name, stub_id)}
+
+
+@router.delete("/providers/{name}/stubs", tags=["stubs"])
+async def delete_stubs(name: str, admin: AdminDep) -> dict[str, int]:
+    """Every control-plane stub of the provider (its file stubs stay)."""
+    return {"deleted": admin.clear_stubs(name)}
 
 
 @router.get("/providers/{name}/clients", tags=["providers"])

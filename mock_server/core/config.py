@@ -4,6 +4,7 @@ Every field can be set with an environment variable (prefix ``MOCK_``) or a CLI 
 """
 
 import ipaddress
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -89,6 +90,11 @@ class Settings(BaseSettings):
         description="which clock a request's own timestamp must fall within the window of, once "
         "the sandbox clock is moved: either (the sandbox's or the machine's) or sandbox (only)",
     )
+    stubs: str = Field(
+        "",
+        description="stub files (YAML or JSON) to serve behind each provider's auth, separated "
+        f"by {os.pathsep!r} (docs/stubs.md)",
+    )
     seed: int = Field(20231, description="Faker seed: the same demo data on every machine")
     log_level: str = Field("info", description="console log level: debug, info, warning")
     ca_dir: str = Field(
@@ -147,6 +153,10 @@ class Settings(BaseSettings):
             return Path("mock-ca")
         state = Path(self.database_url.removeprefix("sqlite:///")).expanduser()
         return state.parent / "mock-ca"
+
+    @property
+    def stub_files(self) -> list[Path]:
+        return [Path(p).expanduser() for p in self.stubs.split(os.pathsep) if p.strip()]
 
     @property
     def effective_database_url(self) -> str:

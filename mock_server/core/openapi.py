@@ -12,9 +12,10 @@ The document is built on first request and kept (``app.openapi_schema``): start-
 """
 
 import json
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -39,11 +40,34 @@ FIELD_ERRORS = {
 }
 
 
+class Extension(Protocol):
+    """Operations the routes do not declare (a provider's stubs), added before ``complete``."""
+
+    def signature(self) -> object:
+        """Changes whenever the operations do: the document is rebuilt then."""
+        ...
+
+    def extend(self, document: Document) -> None: ...
+
+
+# Beside the apps, not in their state: an app's state is for what its requests share.
+_EXTENSIONS: "weakref.WeakKeyDictionary[FastAPI, Extension]" = weakref.WeakKeyDictionary()
+
+
+def extend(app: FastAPI, extension: Extension) -> None:
+    """Add ``extension``'s operations to the document ``install`` gave ``app``."""
+    _EXTENSIONS[app] = extension
+
+
 def install(app: FastAPI, complete: Callable[[Document], None]) -> None:
-    """Make ``app.openapi()`` FastAPI's document completed by ``complete``, built once, lazily."""
+    """Make ``app.openapi()`` FastAPI's document completed by ``complete``, built once, lazily
+    (and again when an ``extend``-ed app's extension changes)."""
+    built_for: list[object] = [None]
 
     def document() -> Document:
-        if app.openapi_schema is None:
+        extension = _EXTENSIONS.get(app)
+        signature = extension.signature() if extension is not None else None
+        if app.openapi_schema is None or built_for[0] != signature:
             schema = get_openapi(
                 title=app.title,
                 version=app.version,
@@ -52,8 +76,10 @@ def install(app: FastAPI, complete: Callable[[Document], None]) -> None:
                 routes=app.routes,
             )
             _drop_fastapi_validation(schema)
+            if extension is not None:
+                extension.extend(schema)
             complete(schema)
-            app.openapi_schema = schema
+            app.openapi_schema, built_for[0] = schema, signature
         return app.openapi_schema
 
     # The method is assigned on the instance (FastAPI's documented way), hence the ignore.

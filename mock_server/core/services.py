@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from mock_server.core.clock import Clock, write_clock
-from mock_server.core.config import Settings
+from mock_server.core.config import ConfigError, Settings
 from mock_server.core.control import Control, Controls, RateLimiter
 from mock_server.core.db import Database, is_busy, schema_fingerprint, table_of
 from mock_server.core.faults import FaultBook
@@ -24,6 +24,8 @@ from mock_server.core.journal import Journal
 from mock_server.core.provider import Provider, ProviderContext, ProviderSettings, SeedContext
 from mock_server.core.replay import ConsumedRequestId, ReplayGuard
 from mock_server.core.statefile import check_state_file
+from mock_server.core.stubs.book import StubBook
+from mock_server.core.stubs.load import StubFileError, load_stub_files
 
 log = logging.getLogger("mock_server")
 
@@ -55,6 +57,10 @@ class Services:
         for provider in self.providers:
             if provider.models:  # its tables, before anything reads or makes the schema
                 importlib.import_module(provider.models)
+        try:  # first: a mistake in a stub file is said before any state is touched
+            files = load_stub_files(settings.stub_files, [p.name for p in self.providers])
+        except StubFileError as exc:
+            raise ConfigError(f"invalid stub file:\n{exc}") from None
         overrides = provider_settings or {}
         self.provider_settings: dict[str, Any] = {
             p.name: overrides.get(p.name) or p.settings_cls() for p in self.providers
@@ -76,6 +82,7 @@ class Services:
             },
         )
         self.limiter = RateLimiter()
+        self.stubs = StubBook(self.db, files)
         # WAL checkpoints run here while serving, off the event loop: they write and sync the
         # main file, and they take no lock a request's write waits for. (Journal batches stay
         # on the loop: written from a thread, they held the write lock that request ids need.)
@@ -151,6 +158,7 @@ class Services:
         with self.db.begin() as conn:
             conn.execute(consumed.delete().where(consumed.c.provider == name))
             provider.seed(self._seed_context(conn, name, self.clock.now()))
+        self.stubs.forget(name)  # its control-plane stubs and stored values; file stubs stay
         self.db.invalidate_caches()
         self.limiter.clear(name)
         return time.perf_counter() - started

@@ -3,6 +3,7 @@ operation declares its body, its credentials and its error answers, and the exam
 schemas they illustrate and what the sandbox really answers."""
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from starlette.testclient import TestClient
 
 from mock_server.app import Sandbox
 from mock_server.registry import PROVIDERS
+from tests.stubs.conftest import OVERRIDE, stubs_for, write_stub_file
 
 NAMES = [p.name for p in PROVIDERS]
 # Operations that take no credential scheme: each checks its own (form, URL token) or none.
@@ -29,6 +31,14 @@ BODILESS = {
     "appkey": {"/api/v1/auth/access-token", "/api/v1/auth/refresh-token", "/api/v1/auth/logout"}
 }
 METHODS = {"get", "put", "post", "delete", "patch"}
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., Sandbox], tmp_path: Path) -> Sandbox:
+    """Every document with stubs loaded (tests/stubs): their operations are held to the same
+    rules as the built-in ones."""
+    every = [stub for provider in NAMES for stub in stubs_for(provider)]
+    return make_sandbox(stubs=str(write_stub_file(tmp_path / "stubs.json", [*every, OVERRIDE])))
 
 
 def document_of(client_for: Callable[[str], TestClient], name: str) -> dict[str, Any]:
@@ -213,3 +223,28 @@ def test_the_document_is_built_on_first_request_and_kept(sandbox: Sandbox, clien
     assert kept is not None
     assert document_of(client_for, "joss") == first
     assert getattr(app, "openapi_schema", None) is kept
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_document_lists_its_stubs_behind_the_providers_security(name, client_for):
+    document = document_of(client_for, name)
+    paths = document["paths"]
+    echo = paths[f"/stub/{name}/echo"]["post"]
+    assert echo["tags"] == ["stubs"]
+    assert echo["security"]  # the provider's own scheme, as on its built-in operations
+    assert echo["requestBody"]["content"]["application/json"]["example"] == {"nama": "Budi"}
+    assert echo["responses"]["201"]["content"]["application/json"]["example"]["n"] == 1
+    item = paths[f"/stub/{name}/items/{{item_id}}"]
+    assert set(item) >= {"get", "put", "delete"}
+    assert [p["name"] for p in item["get"]["parameters"] if p["in"] == "path"] == ["item_id"]
+    assert "Stateful" in item["get"]["description"]
+
+
+def test_a_stub_on_a_built_in_endpoint_replaces_its_operation(client_for):
+    akademi = document_of(client_for, "digitalent")["paths"]["/api/public/pelatihan/akademi"]
+    assert akademi["get"]["tags"] == ["stubs"]
+    assert (
+        akademi["get"]["responses"]["200"]["content"]["application/json"]["example"]
+        == (OVERRIDE["response"]["body"])
+    )
+    assert "stubs" not in akademi["post"].get("tags", [])  # the other method stays built-in

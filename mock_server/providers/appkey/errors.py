@@ -99,6 +99,8 @@ def _indonesian_detail(err: ProviderError, request: Request) -> str | None:
         return "Content-Length bukan angka"
     if err.rule == "validation":
         return "parameter tidak valid"
+    if err.rule.startswith("stub_"):  # it names the stub's fields, in the stub author's words
+        return err.detail
     if err.rule == "internal":
         return "sandbox gagal memproses permintaan ini; traceback ada di konsolnya"
     return None

@@ -87,6 +87,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "database_busy": both("Layanan sedang sibuk, coba lagi", "Service busy, retry shortly"),
     "internal": both("Terjadi kesalahan pada server", "Internal server error"),
     "http_error": both("Permintaan tidak dapat diproses", "The request could not be processed"),
+    # Stubs (docs/stubs.md): their details name the stub's own fields, so stay in English.
+    "stub_template": both("Permintaan tidak lengkap untuk stub ini", "Bad request"),
+    "stub_body": both("Body permintaan bukan JSON", "Bad request"),
+    "stub_state": both("Data tidak ditemukan", "Not found"),
 }
 
 
