@@ -11,6 +11,7 @@ Read top to bottom, this is the whole sandbox:
 """
 
 import asyncio
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,8 @@ from mock_server.core.provider import Provider, ProviderSettings
 from mock_server.core.services import Services
 from mock_server.dashboard import LiveFeed, build_dashboard
 from mock_server.registry import ADMIN, PROVIDERS
+
+log = logging.getLogger("mock_server")
 
 EDGE = "edge"  # the HTTPS edge's name wherever ports are listed
 
@@ -172,12 +175,21 @@ class PortDispatcher:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
+        if scope["type"] == "http":
+            self._sync()
         server = scope.get("server")
         app = self.apps_by_port.get(server[1]) if server else None
         if app is None:
             await PlainTextResponse("no provider is served on this port", 404)(scope, receive, send)
             return
         await app(scope, receive, send)
+
+    def _sync(self) -> None:
+        """A control-plane change another worker made counts from this request on."""
+        try:
+            self.sandbox.services.db.sync()
+        except Exception:  # the handler meets the broken database, and says so in its shape
+            log.debug("could not check the state database for changes", exc_info=True)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

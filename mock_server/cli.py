@@ -153,6 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--admin-port", type=int, help="control-plane port (MOCK_ADMIN_PORT; default 7100)"
     )
     serve.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes serving every port, sharing the state database; not with --memory "
+        "(MOCK_WORKERS; default 1)",
+    )
+    serve.add_argument(
         "--log-level", help="console log level: debug, info, warning (MOCK_LOG_LEVEL)"
     )
     serve.add_argument(
@@ -268,7 +275,7 @@ def add_state_flags(parser: argparse.ArgumentParser) -> None:
 def load_settings(ns: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
     given = {k: v for k, v in vars(ns).items() if v is not None}
     core: dict[str, Any] = {}
-    for field in ("host", "admin_port", "log_level", "timestamp_clock"):
+    for field in ("host", "admin_port", "log_level", "timestamp_clock", "workers"):
         if field in given:
             core[field] = given[field]
     core |= {field: given[field] for field in TLS_FIELDS if field in given}

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         "sqlite:///mock.db",
         description="SQLAlchemy URL of the state database (a SQLite file by default)",
     )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="processes serving every port over the one state database (not with --memory)",
+    )
     memory: bool = Field(False, description="keep all state in memory; gone when the process ends")
     adopt_database: bool = Field(
         False,
