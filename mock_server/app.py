@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.responses import PlainTextResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.admin.app import build_admin
 from mock_server.admin.local import LocalAdmin
@@ -31,6 +31,7 @@ from mock_server.registry import ADMIN, PROVIDERS
 
 log = logging.getLogger("mock_server")
 
+WORKER_HEADER = b"x-mock-worker"
 EDGE = "edge"  # the HTTPS edge's name wherever ports are listed
 
 
@@ -170,6 +171,8 @@ class PortDispatcher:
     def __init__(self, sandbox: Sandbox, apps_by_port: dict[int, ASGIApp]) -> None:
         self.sandbox = sandbox
         self.apps_by_port = apps_by_port
+        # The worker's number, with --workers N (set in each forked worker).
+        self.worker_header: bytes | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -177,12 +180,25 @@ class PortDispatcher:
             return
         if scope["type"] == "http":
             self._sync()
+            if self.worker_header is not None:
+                send = self._naming_worker(send)
         server = scope.get("server")
         app = self.apps_by_port.get(server[1]) if server else None
         if app is None:
             await PlainTextResponse("no provider is served on this port", 404)(scope, receive, send)
             return
         await app(scope, receive, send)
+
+    def _naming_worker(self, send: Send) -> Send:
+        """``X-Mock-Worker: N`` on every answer, with --workers: which process served it."""
+        header = (WORKER_HEADER, self.worker_header or b"")
+
+        async def named(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), header]}
+            await send(message)
+
+        return named
 
     def _sync(self) -> None:
         """A control-plane change another worker made counts from this request on."""

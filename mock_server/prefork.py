@@ -20,17 +20,18 @@ START_TIMEOUT_SECONDS = 60.0
 STARTUP_FAILURE = 3
 
 
-def run_workers(count: int, child: Callable[[Callable[[], None]], int]) -> int:
-    """Fork ``count`` children, each running ``child(ready)`` and exiting with what it returns;
-    ``ready()`` says the child's sockets accept connections. Returns the parent's exit status:
-    0 after a signal stopped them all, 1 when a child failed or died."""
+def run_workers(count: int, child: Callable[[int, Callable[[], None]], int]) -> int:
+    """Fork ``count`` children, each running ``child(number, ready)`` (numbered from 1) and
+    exiting with what it returns; ``ready()`` says the child's sockets accept connections.
+    Returns the parent's exit status: 0 after a signal stopped them all, 1 when a child
+    failed or died."""
     read_end, write_end = os.pipe()
     pids: dict[int, int] = {}  # pid -> worker number, for the messages
     for number in range(1, count + 1):
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, measured through the tests' process
             os.close(read_end)
-            os._exit(_child(child, write_end))
+            os._exit(_child(child, number, write_end))
         pids[pid] = number
     os.close(write_end)
     stopping = False
@@ -71,12 +72,12 @@ def run_workers(count: int, child: Callable[[Callable[[], None]], int]) -> int:
             signal.signal(signum, handler)
 
 
-def _child(child: Callable[[Callable[[], None]], int], write_end: int) -> int:
+def _child(child: Callable[[int, Callable[[], None]], int], number: int, write_end: int) -> int:
     def ready() -> None:
         os.write(write_end, b"r")
 
     try:
-        return child(ready)
+        return child(number, ready)
     except BaseException:
         import traceback
 

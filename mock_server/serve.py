@@ -17,7 +17,7 @@ from typing import Any
 import uvicorn
 
 from mock_server import __version__
-from mock_server.app import EDGE, Sandbox
+from mock_server.app import EDGE, PortDispatcher, Sandbox
 from mock_server.core import tls
 from mock_server.core.clock import iso_z
 from mock_server.core.config import ANY_ADDRESS, ConfigError, Settings, url_host
@@ -145,8 +145,11 @@ def serve_workers(sandbox: Sandbox, server: SandboxServer, sockets: list[socket.
     sandbox.services.db.close()
     server.announce = False  # the parent says "ready" once, when every worker listens
 
-    def worker(ready: Callable[[], None]) -> int:
+    def worker(number: int, ready: Callable[[], None]) -> int:
         server.on_ready = ready
+        dispatcher = server.config.app
+        assert isinstance(dispatcher, PortDispatcher)
+        dispatcher.worker_header = str(number).encode()
         try:
             started = run_server(server, sockets)
         finally:

@@ -69,12 +69,20 @@ class RunningServer:
 
 @contextmanager
 def running_server(
-    db: Path | None, *extra: str, module: bool = False, env: dict[str, str] | None = None
+    db: Path | str | None,
+    *extra: str,
+    module: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Iterator[RunningServer]:
+    """``db``: a SQLite file, a database URL (given as MOCK_DATABASE_URL), or None (--memory)."""
     *chosen, edge_port = free_ports(len(PROVIDERS) + 2)
     ports = dict(zip(["admin", *(p.name for p in PROVIDERS)], chosen, strict=True))
     command = [sys.executable, "-m", "mock_server"] if module else [str(CONSOLE_SCRIPT)]
-    command += ["serve", *(["--db", str(db)] if db else ["--memory"])]
+    if isinstance(db, str):
+        env = {**(env or {}), "MOCK_DATABASE_URL": db}
+        command += ["serve"]
+    else:
+        command += ["serve", *(["--db", str(db)] if db else ["--memory"])]
     command += ["--admin-port", str(ports["admin"])]
     for provider in PROVIDERS:
         command += [f"--{provider.flag}-port", str(ports[provider.name])]

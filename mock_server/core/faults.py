@@ -6,9 +6,12 @@ through another worker) applies on every worker from the next request (``Databas
 """
 
 import fnmatch
+import functools
 import json
+import os
 import random
 import secrets
+import weakref
 from collections.abc import Iterator
 from typing import Any, Literal, TypedDict, cast
 
@@ -63,6 +66,10 @@ class FaultBook:
             .values(remaining=t.c.remaining - 1)
         )
         self._random = random.Random()
+        # Forked workers would otherwise draw the same numbers, and a 50 % fault would hit
+        # the same requests on each.
+        # (A weak reference: a test makes hundreds of sandboxes and must not keep them all.)
+        os.register_at_fork(after_in_child=functools.partial(_reseed, weakref.ref(self._random)))
 
     def rules(self, provider: str | None = None) -> list[FaultRuleDict]:
         rows: list[FaultRuleDict] = self._cache.get("rules", self._load)
@@ -114,3 +121,9 @@ class FaultBook:
                     continue  # used up, here or by another worker
                 self._db.invalidate_caches()
             yield rule
+
+
+def _reseed(ref: "weakref.ref[random.Random]") -> None:
+    generator = ref()
+    if generator is not None:
+        generator.seed()
