@@ -32,6 +32,8 @@ from mock_server.registry import ADMIN, PROVIDERS
 log = logging.getLogger("mock_server")
 
 WORKER_HEADER = b"x-mock-worker"
+# With --workers, how long a request waits at least for a sibling holding the SQLite file.
+SIBLING_BUSY_TIMEOUT_MS = 250
 EDGE = "edge"  # the HTTPS edge's name wherever ports are listed
 
 
@@ -147,7 +149,12 @@ class Sandbox:
     # -- lifecycle -----------------------------------------------------------------------------
     async def startup(self) -> None:
         # From here on this thread serves every port: a lock held elsewhere must not stall it.
-        self.services.db.set_busy_timeout(self.settings.db_busy_timeout_ms)
+        busy_ms = self.settings.db_busy_timeout_ms
+        if self.settings.workers > 1:
+            # Sibling workers hold SQLite's write lock for microseconds, but on a shared CPU one
+            # may be descheduled while holding it: a short wait beats a 503.
+            busy_ms = max(busy_ms, SIBLING_BUSY_TIMEOUT_MS)
+        self.services.db.set_busy_timeout(busy_ms)
         self._maintenance = asyncio.create_task(self.services.maintain())
 
     async def shutdown(self) -> None:

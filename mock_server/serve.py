@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from sqlalchemy import make_url
 
 from mock_server import __version__
 from mock_server.app import EDGE, PortDispatcher, Sandbox
@@ -275,7 +276,9 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
     if settings.memory:
         state = "in memory (gone at exit)"
     else:
-        state = settings.database_url.removeprefix("sqlite:///")
+        # A server URL may carry a password: never print it.
+        state = make_url(settings.database_url).render_as_string(hide_password=True)
+        state = state.removeprefix("sqlite:///")
     state += (
         f", seeded in {sandbox.services.seeded_in * 1000:.0f} ms"
         if sandbox.services.seeded_in is not None

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,15 +18,34 @@ import httpx
 import pytest
 
 from tests.helpers import FROZEN, digitalent_headers
+from tests.postgres import ThrowawayPostgres
 from tests.server import CONSOLE_SCRIPT, RunningServer, running_server
 
 PATH = "/api/public/pelatihan/akademi"
 ROUNDS = 40  # requests per check: with two workers, both answer some of them
 
 
+# Each test that takes ``state`` runs on a SQLite file and on a PostgreSQL database.
+pytestmark = pytest.mark.both_databases
+
+
 @pytest.fixture
-def workers(tmp_path: Path) -> Iterator[RunningServer]:
-    with running_server(tmp_path / "state.db", "--workers", "2") as server:
+def state(request: pytest.FixtureRequest, database: str, tmp_path: Path) -> Iterator[Path | str]:
+    """Where the sandbox keeps its state: a SQLite file, or the URL of an empty PostgreSQL
+    database (the sandbox creates and seeds its tables, as on a first start)."""
+    if database == "sqlite":
+        yield tmp_path / "state.db"
+        return
+    server: ThrowawayPostgres = request.getfixturevalue("postgres")
+    name = f"w_{uuid.uuid4().hex[:16]}"
+    url = server.create_database(name)
+    yield url
+    server.drop_database(name)
+
+
+@pytest.fixture
+def workers(state: Path | str) -> Iterator[RunningServer]:
+    with running_server(state, "--workers", "2") as server:
         server.wait_for_output("ready: every port is listening (2 workers)", timeout=20)
         yield server
 
@@ -72,6 +92,20 @@ def test_one_request_id_sent_100_times_at_once_is_accepted_exactly_once(
     assert served_by(answers) == {"1", "2"}
     # And a fresh id is accepted, by whichever worker.
     assert signed_get(workers).status_code == 200
+
+
+def test_one_request_id_sent_100_times_to_two_sandbox_processes_is_accepted_once(
+    state: Path | str,
+) -> None:
+    """Two replicas (separate sandboxes, as behind a proxy) on one database."""
+    with running_server(state) as first, running_server(state) as second:
+        headers = digitalent_headers("GET", PATH, at=datetime.now(UTC))
+        urls = [s.url("digitalent") + PATH for s in (first, second)] * 50
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            answers = list(pool.map(lambda url: fresh("GET", url, headers=headers), urls))
+    statuses = Counter(r.status_code for r in answers)
+    assert statuses[200] == 1, statuses
+    assert sum(statuses.values()) == 100
 
 
 def test_a_clock_frozen_through_one_worker_is_frozen_on_every_worker_at_once(

@@ -183,13 +183,17 @@ class Database:
         """``INSERT … ON CONFLICT DO NOTHING``: rowcount 1 if the row went in, 0 if its key was
         already there. The unique key decides, so concurrent writers cannot both insert."""
         values: dict[str, Any] = {name: bindparam(name) for name in columns}
+        return self.prepare(self._dialect_insert(table).values(values).on_conflict_do_nothing())
+
+    def _dialect_insert(self, table: Table) -> Any:
+        """This dialect's INSERT, the one with ``on_conflict_do_…`` (SQLite and PostgreSQL)."""
         if self.engine.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            return self.prepare(pg_insert(table).values(values).on_conflict_do_nothing())
+            return pg_insert(table)
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        return self.prepare(sqlite_insert(table).values(values).on_conflict_do_nothing())
+        return sqlite_insert(table)
 
     @contextmanager
     def raw_transaction(self) -> Iterator[Any]:
@@ -217,9 +221,10 @@ class Database:
             return  # one process: nobody else to tell
         token = secrets.randbits(62)
         table = self._change_table
+        # One upsert: two workers changing things at once must not both insert the row.
+        upsert = self._dialect_insert(table).values(id=1, token=token)
         with self.begin() as conn:
-            conn.execute(table.delete())
-            conn.execute(table.insert().values(id=1, token=token))
+            conn.execute(upsert.on_conflict_do_update(index_elements=["id"], set_={"token": token}))
         self._change_token = token
 
     def _forget(self) -> None:
