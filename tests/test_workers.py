@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import httpx
 import pytest
 
 from tests.helpers import FROZEN, digitalent_headers
-from tests.postgres import ThrowawayPostgres
+from tests.postgres import ThrowawayPostgres, missing_reason
 from tests.server import CONSOLE_SCRIPT, RunningServer, running_server
 
 PATH = "/api/public/pelatihan/akademi"
@@ -218,3 +219,23 @@ def test_one_worker_names_no_worker(tmp_path: Path) -> None:
         answer = signed_get(server)
         assert answer.status_code == 200
         assert "x-mock-worker" not in answer.headers
+
+
+def test_replicas_started_together_on_an_empty_postgresql_database_seed_it_once(
+    request: pytest.FixtureRequest,
+) -> None:
+    """As ``docker compose -f docker-compose.scale.yml up`` starts them: at the same moment."""
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    server: ThrowawayPostgres = request.getfixturevalue("postgres")
+    name = f"r_{uuid.uuid4().hex[:16]}"
+    url = server.create_database(name)
+    try:
+        with ExitStack() as stack, ThreadPoolExecutor(max_workers=3) as pool:
+            replicas = list(pool.map(lambda _: stack.enter_context(running_server(url)), range(3)))
+            seeded = [line for r in replicas for line in r.output if "seeded in" in line]
+            assert len(seeded) == 1, seeded  # one seeded it; the others found it ready
+            assert {signed_get(r).status_code for r in replicas} == {200}
+    finally:
+        server.drop_database(name)

@@ -40,6 +40,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Field, SQLModel
 
 IntegrityError = exc.IntegrityError  # raised through SQLAlchemy; Prepared raises the driver's own
+# PostgreSQL's advisory lock held while a process checks and seeds the database at start-up.
+START_LOCK_KEY = 0x6D6F636B  # "mock"
 # SQLite waits this long for a lock at start-up and in other threads (seeding, resets, the CLI).
 START_BUSY_TIMEOUT_MS = 5000
 
@@ -206,6 +208,22 @@ class Database:
             cursor.execute("ROLLBACK")
             raise
         cursor.execute("COMMIT")
+
+    @contextmanager
+    def starting(self) -> Iterator[None]:
+        """One process at a time past this point: replicas started together on one empty
+        PostgreSQL database must not all create and seed it. (SQLite: each start already
+        waits for the file's write lock as it writes.)"""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": START_LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": START_LOCK_KEY})
+                conn.commit()
 
     def cache(self, ttl: float = 1.0) -> "TTLCache":
         """A per-process cache emptied by ``invalidate_caches`` and every ``ttl`` seconds."""
