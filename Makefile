@@ -61,9 +61,11 @@ lint: $(VENV)/.test-extras
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(BIN)/mock-server
+# bench/scale.py starts a throwaway PostgreSQL server (psycopg comes with the test tools).
+bench: $(VENV)/.test-extras
 	$(BIN)/python bench/run.py $(ARGS)
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info build dist mock.db mock.db-*
