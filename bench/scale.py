@@ -11,6 +11,7 @@
 """
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -19,11 +20,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from run import MOCK, ROOT, free_port, load, start_bare, stop, wait_until
+from run import MOCK, PYTHON, ROOT, free_port, load, start_bare, stop, wait_until
 
 
 def start(env: dict[str, str], *flags: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -62,10 +64,24 @@ def drain_output(proc: subprocess.Popen[bytes]) -> None:
     threading.Thread(target=drain, daemon=True).start()
 
 
-def measured_load(port: int, seconds: float, connections: int) -> dict[str, float]:
+def pipelined_load(port: int, seconds: float, connections: int, pipeline: int) -> dict[str, Any]:
+    argv = [PYTHON, str(ROOT / "bench" / "load.py"), "--port", str(port), "--seconds"]
+    argv += [str(seconds), "--connections", str(connections), "--pipeline", str(pipeline)]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def measured_load(
+    port: int, seconds: float, connections: int, pipeline: int = 1
+) -> dict[str, float]:
     """bench/load.py's figures, plus the cores the load generator kept busy meanwhile."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = load(port, seconds, connections)
+    result = (
+        load(port, seconds, connections)
+        if pipeline == 1
+        else pipelined_load(port, seconds, connections, pipeline)
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if set(result["statuses"]) != {"200"}:  # type: ignore[arg-type]
@@ -120,14 +136,18 @@ def workers_ratio(args: argparse.Namespace) -> None:
                 order = [(1, one_port), (2, two_port)]
                 if n % 2:
                     order.reverse()  # neither always goes first
-                this = {w: measured_load(port, args.seconds, connections) for w, port in order}
+                this = {
+                    w: measured_load(port, args.seconds, connections, args.pipeline)
+                    for w, port in order
+                }
                 rounds.append(this)
         finally:
             stop(one)
             stop(two)
     ratio = statistics.median(r[2]["rps"] / r[1]["rps"] for r in rounds)
     print(
-        f"--workers 2 / --workers 1 (SQLite file, {connections} connections): throughput ratio "
+        f"--workers 2 / --workers 1 (SQLite file, {connections} connections, "
+        f"{args.pipeline} requests in flight on each): throughput ratio "
         f"{ratio:.2f} (rounds {[round(r[2]['rps'] / r[1]['rps'], 3) for r in rounds]}); "
         f"{statistics.median(r[1]['rps'] for r in rounds):.0f} -> "
         f"{statistics.median(r[2]['rps'] for r in rounds):.0f} req/s"
@@ -146,6 +166,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=4.0, help="load per round and app")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--pipeline",
+        type=int,
+        default=8,
+        help="requests in flight per connection for the workers ratio (pipelined: the generator "
+        "then spends less of the shared CPU per request)",
+    )
     args = parser.parse_args()
     postgres_ratio(args)
     workers_ratio(args)
