@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from mock_server import __version__
 from mock_server.admin.protocol import AdminError, AdminUnreachable
 from mock_server.cli_tools import add_admin_flags, add_commands, admin_client
-from mock_server.core.config import ConfigError, Settings, sqlite_url_for
+from mock_server.core.config import ConfigError, Settings, shown_database, sqlite_url_for
 from mock_server.registry import PROVIDERS
 
 # Imported where used: only the commands that open the state need the database stack.
@@ -365,7 +365,7 @@ def cmd_reset(ns: argparse.Namespace) -> int:
     else:
         seconds = services.reset()
     services.close()
-    where = "memory" if settings.memory else settings.database_url.removeprefix("sqlite:///")
+    where = "memory" if settings.memory else shown_database(settings.database_url)
     what = ns.provider or "every table"
     print(f"reset {where}: {what} dropped and reseeded in {seconds * 1000:.0f} ms")
     return 0

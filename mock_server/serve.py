@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from sqlalchemy import make_url
 
 from mock_server import __version__
 from mock_server.app import EDGE, PortDispatcher, Sandbox
 from mock_server.core import tls
 from mock_server.core.clock import iso_z
-from mock_server.core.config import ANY_ADDRESS, ConfigError, Settings, url_host
+from mock_server.core.config import ANY_ADDRESS, ConfigError, Settings, shown_database, url_host
 from mock_server.http11 import Http11Protocol
 from mock_server.prefork import STARTUP_FAILURE, run_workers
 from mock_server.registry import ADMIN
@@ -273,12 +272,8 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
     settings = sandbox.settings
     host = settings.host
     shown = url_host(host)
-    if settings.memory:
-        state = "in memory (gone at exit)"
-    else:
-        # A server URL may carry a password: never print it.
-        state = make_url(settings.database_url).render_as_string(hide_password=True)
-        state = state.removeprefix("sqlite:///")
+    # A server URL's password is hidden.
+    state = "in memory (gone at exit)" if settings.memory else shown_database(settings.database_url)
     state += (
         f", seeded in {sandbox.services.seeded_in * 1000:.0f} ms"
         if sandbox.services.seeded_in is not None

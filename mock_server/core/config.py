@@ -4,6 +4,7 @@ Every field can be set with an environment variable (prefix ``MOCK_``) or a CLI 
 """
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -157,6 +158,14 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return "sqlite://" if self.memory else self.database_url
+
+
+def shown_database(url: str) -> str:
+    """A database URL as the console may print it: a SQLite file as its path, and a server
+    URL's password as ***."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    return re.sub(r"^([^:/]+://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 
 def sqlite_url_for(path: str | Path) -> str:
