@@ -7,10 +7,16 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /src
-# The lock first, so a change to the code alone reuses the dependency layer.
-COPY requirements.lock ./
+# The locks first, so a change to the code alone reuses the dependency layer. POSTGRES=true
+# adds PostgreSQL's driver (docker-compose.scale.yml: replicas sharing one database).
+ARG POSTGRES=false
+COPY requirements.lock requirements-postgres.lock ./
 RUN python -m venv /opt/mock-server \
-    && /opt/mock-server/bin/pip install --no-cache-dir --require-hashes -r requirements.lock
+    && /opt/mock-server/bin/pip install --no-cache-dir --require-hashes -r requirements.lock \
+    && if [ "$POSTGRES" = true ]; then \
+        /opt/mock-server/bin/pip install --no-cache-dir --require-hashes \
+            -r requirements-postgres.lock; \
+    fi
 COPY pyproject.toml README.md LICENSE ./
 COPY mock_server ./mock_server
 RUN /opt/mock-server/bin/pip install --no-cache-dir --no-deps ./

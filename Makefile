@@ -28,8 +28,9 @@ $(VENV)/.test-extras: $(BIN)/mock-server requirements-test.lock
 	$(BIN)/python -m pip install --require-hashes -r requirements-test.lock
 	touch $@
 
-# Re-resolve both locks from pyproject.toml (newest versions allowed by its ranges, every
-# platform, with hashes). tests/test_packaging.py fails while they disagree with pyproject.toml.
+# Re-resolve the locks from pyproject.toml: the runtime, the test tools, and the runtime with
+# PostgreSQL's driver (the scale-out image); newest versions allowed by its ranges, every
+# platform, with hashes. tests/test_packaging.py fails while they disagree with pyproject.toml.
 lock: $(BIN)/mock-server
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
@@ -37,6 +38,9 @@ lock: $(BIN)/mock-server
 	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
 		--generate-hashes --upgrade --quiet --custom-compile-command "make lock" \
 		-o requirements-test.lock
+	$(BIN)/uv pip compile pyproject.toml --extra postgres --universal --python-version 3.11 \
+		--generate-hashes --upgrade --quiet --custom-compile-command "make lock" \
+		-o requirements-postgres.lock
 
 run: $(BIN)/mock-server
 	$(BIN)/mock-server $(ARGS)
@@ -57,10 +61,12 @@ lint: $(VENV)/.test-extras
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(BIN)/mock-server
+# bench/scale.py starts a throwaway PostgreSQL server (psycopg comes with the test tools).
+bench: $(VENV)/.test-extras
 	$(BIN)/python bench/run.py $(ARGS)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/kyc.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info build dist mock.db mock.db-*

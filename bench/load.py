@@ -32,35 +32,46 @@ def signed_requests(port: int, count: int) -> list[bytes]:
 
 
 async def worker(
-    port: int, queue: list[bytes], deadline: float, latencies: list[float], statuses: dict[int, int]
+    port: int,
+    queue: list[bytes],
+    deadline: float,
+    latencies: list[float],
+    statuses: dict[int, int],
+    pipeline: int = 1,
 ) -> None:
+    """``pipeline`` requests written at once, then their answers read (HTTP/1.1 pipelining):
+    the generator spends less CPU per request, at the price of latency figures that are per
+    batch."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while queue and time.perf_counter() < deadline:
-            request = queue.pop()
+            batch = [queue.pop() for _ in range(min(pipeline, len(queue)))]
             started = time.perf_counter()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head[9:12])
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            await reader.readexactly(length)
-            latencies.append(time.perf_counter() - started)
-            statuses[status] = statuses.get(status, 0) + 1
+            writer.write(b"".join(batch))
+            for _ in batch:
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head[9:12])
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                await reader.readexactly(length)
+                latencies.append(time.perf_counter() - started)
+                statuses[status] = statuses.get(status, 0) + 1
     finally:
         writer.close()
 
 
-async def run(port: int, seconds: float, connections: int, count: int) -> dict[str, object]:
+async def run(
+    port: int, seconds: float, connections: int, count: int, pipeline: int = 1
+) -> dict[str, object]:
     queue = signed_requests(port, count)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     started = time.perf_counter()
     deadline = started + seconds
     await asyncio.gather(
-        *(worker(port, queue, deadline, latencies, statuses) for _ in range(connections))
+        *(worker(port, queue, deadline, latencies, statuses, pipeline) for _ in range(connections))
     )
     elapsed = time.perf_counter() - started
     latencies.sort()
@@ -80,8 +91,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--count", type=int, default=60_000)
+    parser.add_argument("--pipeline", type=int, default=1, help="requests in flight per connection")
     args = parser.parse_args()
-    coro = run(args.port, args.seconds, args.connections, args.count)
+    coro = run(args.port, args.seconds, args.connections, args.count, args.pipeline)
     try:
         import uvloop
 

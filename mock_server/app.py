@@ -11,12 +11,13 @@ Read top to bottom, this is the whole sandbox:
 """
 
 import asyncio
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from starlette.responses import PlainTextResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.admin.app import build_admin
 from mock_server.admin.local import LocalAdmin
@@ -31,6 +32,11 @@ from mock_server.core.stubs.routes import StubRouter
 from mock_server.dashboard import LiveFeed, build_dashboard
 from mock_server.registry import ADMIN, PROVIDERS
 
+log = logging.getLogger("mock_server")
+
+WORKER_HEADER = b"x-mock-worker"
+# With --workers, how long a request waits at least for a sibling holding the SQLite file.
+SIBLING_BUSY_TIMEOUT_MS = 250
 EDGE = "edge"  # the HTTPS edge's name wherever ports are listed
 
 
@@ -149,7 +155,12 @@ class Sandbox:
     # -- lifecycle -----------------------------------------------------------------------------
     async def startup(self) -> None:
         # From here on this thread serves every port: a lock held elsewhere must not stall it.
-        self.services.db.set_busy_timeout(self.settings.db_busy_timeout_ms)
+        busy_ms = self.settings.db_busy_timeout_ms
+        if self.settings.workers > 1:
+            # Sibling workers hold SQLite's write lock for microseconds, but on a shared CPU one
+            # may be descheduled while holding it: a short wait beats a 503.
+            busy_ms = max(busy_ms, SIBLING_BUSY_TIMEOUT_MS)
+        self.services.db.set_busy_timeout(busy_ms)
         self._maintenance = asyncio.create_task(self.services.maintain())
 
     async def shutdown(self) -> None:
@@ -173,17 +184,41 @@ class PortDispatcher:
     def __init__(self, sandbox: Sandbox, apps_by_port: dict[int, ASGIApp]) -> None:
         self.sandbox = sandbox
         self.apps_by_port = apps_by_port
+        # The worker's number, with --workers N (set in each forked worker).
+        self.worker_header: bytes | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
+        if scope["type"] == "http":
+            self._sync()
+            if self.worker_header is not None:
+                send = self._naming_worker(send)
         server = scope.get("server")
         app = self.apps_by_port.get(server[1]) if server else None
         if app is None:
             await PlainTextResponse("no provider is served on this port", 404)(scope, receive, send)
             return
         await app(scope, receive, send)
+
+    def _naming_worker(self, send: Send) -> Send:
+        """``X-Mock-Worker: N`` on every answer, with --workers: which process served it."""
+        header = (WORKER_HEADER, self.worker_header or b"")
+
+        async def named(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), header]}
+            await send(message)
+
+        return named
+
+    def _sync(self) -> None:
+        """A control-plane change another worker made counts from this request on."""
+        try:
+            self.sandbox.services.db.sync()
+        except Exception:  # the handler meets the broken database, and says so in its shape
+            log.debug("could not check the state database for changes", exc_info=True)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

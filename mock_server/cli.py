@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from mock_server import __version__
 from mock_server.admin.errors import AdminError, AdminUnreachable
 from mock_server.cli_tools import add_admin_flags, add_commands, admin_client
-from mock_server.core.config import ConfigError, Settings, sqlite_url_for
+from mock_server.core.config import ConfigError, Settings, shown_database, sqlite_url_for
 from mock_server.registry import PROVIDERS
 
 # Imported where used: only the commands that open the state need the database stack.
@@ -153,6 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (MOCK_HOST; default 127.0.0.1)")
     serve.add_argument(
         "--admin-port", type=int, help="control-plane port (MOCK_ADMIN_PORT; default 7100)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes serving every port, sharing the state database; not with --memory "
+        "(MOCK_WORKERS; default 1)",
     )
     serve.add_argument(
         "--log-level", help="console log level: debug, info, warning (MOCK_LOG_LEVEL)"
@@ -312,7 +319,7 @@ def add_state_flags(parser: argparse.ArgumentParser) -> None:
 def load_settings(ns: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
     given = {k: v for k, v in vars(ns).items() if v is not None}
     core: dict[str, Any] = {}
-    for field in ("host", "admin_port", "log_level", "timestamp_clock"):
+    for field in ("host", "admin_port", "log_level", "timestamp_clock", "workers"):
         if field in given:
             core[field] = given[field]
     core |= {field: given[field] for field in TLS_FIELDS if field in given}
@@ -404,7 +411,7 @@ def cmd_reset(ns: argparse.Namespace) -> int:
     else:
         seconds = services.reset()
     services.close()
-    where = "memory" if settings.memory else settings.database_url.removeprefix("sqlite:///")
+    where = "memory" if settings.memory else shown_database(settings.database_url)
     what = ns.provider or "every table"
     print(f"reset {where}: {what} dropped and reseeded in {seconds * 1000:.0f} ms")
     return 0

@@ -1,6 +1,7 @@
 """Run the sandbox: bind every port, print the table, serve until Ctrl-C / SIGTERM."""
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
@@ -16,11 +17,12 @@ from typing import Any
 import uvicorn
 
 from mock_server import __version__
-from mock_server.app import EDGE, Sandbox
+from mock_server.app import EDGE, PortDispatcher, Sandbox
 from mock_server.core import tls
 from mock_server.core.clock import iso_z
-from mock_server.core.config import ANY_ADDRESS, ConfigError, Settings, url_host
+from mock_server.core.config import ANY_ADDRESS, ConfigError, Settings, shown_database, url_host
 from mock_server.http11 import Http11Protocol
+from mock_server.prefork import STARTUP_FAILURE, run_workers
 from mock_server.registry import ADMIN
 
 
@@ -37,6 +39,8 @@ class SandboxServer(uvicorn.Server):
         # Run as shutdown begins: uvicorn waits for every open response to end, and a
         # dashboard's event stream would not end by itself.
         self.before_shutdown: list[Callable[[], None]] = []
+        # Called once every socket listens (a worker tells the parent; see prefork).
+        self.on_ready: Callable[[], None] | None = None
 
     async def startup(self, sockets: list[Any] | None = None) -> None:
         await super().startup(sockets)
@@ -44,6 +48,8 @@ class SandboxServer(uvicorn.Server):
             await self.start_tls()
         if self.started and self.announce:
             print("ready: every port is listening. Ctrl-C stops.", flush=True)
+        if self.started and self.on_ready is not None:
+            self.on_ready()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for stop in self.before_shutdown:
@@ -80,6 +86,14 @@ def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
             "set MOCK_ADMIN_TOKEN to the bearer token it should require"
             + (" (it is set, but empty)" if settings.admin_token is not None else "")
         )
+    if settings.workers > 1 and settings.effective_database_url in {
+        "sqlite://",
+        "sqlite:///:memory:",
+    }:
+        raise ConfigError(
+            "--workers needs state the workers share: with --memory each would keep its own; "
+            "give --db PATH or MOCK_DATABASE_URL instead"
+        )
     configure_logging(settings.log_level)
     sandbox = Sandbox(settings, provider_settings).open()
     try:
@@ -103,17 +117,46 @@ def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
     gc.enable()
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal; these handlers
     # turn that last step into a normal exit (status 0, no KeyboardInterrupt traceback).
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _stop)
+    plain = [sock for name, sock in sockets.items() if name not in secured]
     try:
-        server.run(sockets=[sock for name, sock in sockets.items() if name not in secured])
-    except Stopped:
-        pass
+        if settings.workers > 1:
+            return serve_workers(sandbox, server, plain)
+        run_server(server, plain)
     finally:
         sandbox.close()
         if throwaway is not None:
             throwaway.cleanup()
     return 0
+
+
+def run_server(server: SandboxServer, sockets: list[socket.socket]) -> bool:
+    """Serve until SIGINT/SIGTERM; whether the server started at all."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop)
+    with contextlib.suppress(Stopped):
+        server.run(sockets=sockets)
+    return server.started
+
+
+def serve_workers(sandbox: Sandbox, server: SandboxServer, sockets: list[socket.socket]) -> int:
+    """``--workers N``: N forked processes serve the sockets bound here, each over its own
+    database connections; this one supervises (``prefork``)."""
+    # A connection must not cross a fork: each worker opens its own on first use.
+    sandbox.services.db.close()
+    server.announce = False  # the parent says "ready" once, when every worker listens
+
+    def worker(number: int, ready: Callable[[], None]) -> int:
+        server.on_ready = ready
+        dispatcher = server.config.app
+        assert isinstance(dispatcher, PortDispatcher)
+        dispatcher.worker_header = str(number).encode()
+        try:
+            started = run_server(server, sockets)
+        finally:
+            sandbox.close()
+        return 0 if started else STARTUP_FAILURE
+
+    return run_workers(sandbox.settings.workers, worker)
 
 
 class Stopped(Exception):
@@ -229,10 +272,8 @@ def start_table(sandbox: Sandbox, bound: Mapping[str, int]) -> str:
     settings = sandbox.settings
     host = settings.host
     shown = url_host(host)
-    if settings.memory:
-        state = "in memory (gone at exit)"
-    else:
-        state = settings.database_url.removeprefix("sqlite:///")
+    # A server URL's password is hidden.
+    state = "in memory (gone at exit)" if settings.memory else shown_database(settings.database_url)
     state += (
         f", seeded in {sandbox.services.seeded_in * 1000:.0f} ms"
         if sandbox.services.seeded_in is not None

@@ -1,7 +1,11 @@
 """Shared fixtures: every test gets a sandbox on its own copy of a seeded SQLite file, with the
-clock frozen at ``FROZEN``; nothing leaks between tests."""
+clock frozen at ``FROZEN``; nothing leaks between tests.
+
+A module marked ``pytest.mark.both_databases`` runs each of its tests twice: on SQLite and on a
+copy of a seeded database in a throwaway PostgreSQL server (tests/postgres.py)."""
 
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +16,8 @@ from starlette.testclient import TestClient
 from mock_server.app import Sandbox
 from mock_server.core.config import Settings, sqlite_url_for
 from mock_server.core.provider import ProviderSettings
-from tests.helpers import seed_template
+from tests.helpers import seed_database, seed_template
+from tests.postgres import ThrowawayPostgres, missing_reason
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,6 +30,71 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_databases: run on SQLite and on a throwaway PostgreSQL server"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_databases"
+    ):
+        metafunc.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest) -> str:
+    """Which database the test's sandbox keeps its state in: sqlite unless parametrized."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[ThrowawayPostgres]:
+    """One throwaway server per test process (initdb and start: ~1.5 s)."""
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    server = ThrowawayPostgres().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres: ThrowawayPostgres) -> str:
+    """The name of a PostgreSQL database seeded like ``seeded_template``, for tests to copy."""
+    seed_database(postgres.create_database("seeded"))
+    return "seeded"
+
+
+@pytest.fixture
+def copy_database(
+    request: pytest.FixtureRequest, database: str, tmp_path: Path
+) -> Iterator[Callable[[str], str]]:
+    """``copy(template)``: the URL of a fresh copy of a seeded database, on the test's backend.
+    ``template``: a SQLite file's path, or (PostgreSQL) a template database's name."""
+    dropped: list[str] = []
+    server: ThrowawayPostgres | None = None
+
+    def copy(template: str) -> str:
+        nonlocal server
+        if database == "sqlite":
+            path = tmp_path / f"state{len(list(tmp_path.glob('state*.db')))}.db"
+            shutil.copyfile(template, path)
+            return sqlite_url_for(path)
+        server = request.getfixturevalue("postgres")
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        dropped.append(name)
+        return server.create_database(name, template)
+
+    yield copy
+    for name in dropped:
+        assert server is not None
+        server.drop_database(name)
+
+
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One database seeded with the clock frozen at FROZEN; each test copies it."""
@@ -32,17 +102,21 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def make_sandbox(tmp_path: Path, seeded_template: Path) -> Iterator[Callable[..., Sandbox]]:
+def make_sandbox(
+    request: pytest.FixtureRequest, database: str, copy_database: Callable[[str], str]
+) -> Iterator[Callable[..., Sandbox]]:
     made: list[Sandbox] = []
+    template = (
+        str(request.getfixturevalue("seeded_template"))
+        if database == "sqlite"
+        else request.getfixturevalue("postgres_template")
+    )
 
     def make(
         provider_settings: dict[str, ProviderSettings] | None = None, **settings: Any
     ) -> Sandbox:
-        path = tmp_path / f"state{len(made)}.db"
-        shutil.copyfile(seeded_template, path)
-        sandbox = Sandbox(
-            Settings(database_url=sqlite_url_for(path), **settings), provider_settings
-        ).open()
+        url = copy_database(template)
+        sandbox = Sandbox(Settings(database_url=url, **settings), provider_settings).open()
         made.append(sandbox)
         return sandbox
 

@@ -22,12 +22,17 @@ FROZEN = datetime(2025, 10, 31, 6, 0, 12, 120_000, tzinfo=UTC)
 
 def seed_template(path: Path, providers: Sequence[Provider[Any]] = PROVIDERS) -> Path:
     """A database at ``path`` seeded with the clock frozen at FROZEN, for tests to copy."""
-    services = Services(Settings(database_url=sqlite_url_for(path)), providers)
+    seed_database(sqlite_url_for(path), providers)
+    return path
+
+
+def seed_database(url: str, providers: Sequence[Provider[Any]] = PROVIDERS) -> None:
+    """The database at ``url`` seeded with the clock frozen at FROZEN."""
+    services = Services(Settings(database_url=url), providers)
     services.db.create_all()
     services.clock.freeze(FROZEN)
     services.reset()
     services.close()
-    return path
 
 
 def journal_entry(sandbox: Sandbox, response: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -69,12 +70,23 @@ class RunningServer:
 
 @contextmanager
 def running_server(
-    db: Path | None, *extra: str, module: bool = False, env: dict[str, str] | None = None
+    db: Path | str | None,
+    *extra: str,
+    module: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Iterator[RunningServer]:
+    """``db``: a SQLite file, a database URL (given as MOCK_DATABASE_URL), or None (--memory)."""
     *chosen, edge_port = free_ports(len(PROVIDERS) + 2)
     ports = dict(zip(["admin", *(p.name for p in PROVIDERS)], chosen, strict=True))
     command = [sys.executable, "-m", "mock_server"] if module else [str(CONSOLE_SCRIPT)]
-    command += ["serve", *(["--db", str(db)] if db else ["--memory"])]
+    throwaway_ca: tempfile.TemporaryDirectory[str] | None = None
+    if isinstance(db, str):
+        # No state file to keep the CA beside: it would go to mock-ca/ in the working directory.
+        throwaway_ca = tempfile.TemporaryDirectory(prefix="mock-ca-")
+        env = {"MOCK_CA_DIR": throwaway_ca.name, **(env or {}), "MOCK_DATABASE_URL": db}
+        command += ["serve"]
+    else:
+        command += ["serve", *(["--db", str(db)] if db else ["--memory"])]
     command += ["--admin-port", str(ports["admin"])]
     for provider in PROVIDERS:
         command += [f"--{provider.flag}-port", str(ports[provider.name])]
@@ -112,3 +124,5 @@ def running_server(
         yield server
     finally:
         server.stop()
+        if throwaway_ca is not None:
+            throwaway_ca.cleanup()

@@ -45,6 +45,8 @@ def pins(lock: Path) -> dict[str, tuple[Version, int]]:
 LOCKS = {
     "requirements.lock": PROJECT["dependencies"],
     "requirements-test.lock": PROJECT["dependencies"] + PROJECT["optional-dependencies"]["test"],
+    "requirements-postgres.lock": PROJECT["dependencies"]
+    + PROJECT["optional-dependencies"]["postgres"],
 }
 
 

@@ -5,7 +5,6 @@ Open on loopback. Listening anywhere else, every endpoint but the health check r
 """
 
 import hmac
-import sqlite3
 import urllib.parse
 from collections.abc import Sequence
 
@@ -18,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server.admin.protocol import Admin, AdminError
 from mock_server.admin.routes import router
 from mock_server.core.config import ANY_ADDRESS, Settings
-from mock_server.core.db import is_busy
+from mock_server.core.db import database_errors, is_busy
 from mock_server.core.errors import ProviderError
 from mock_server.core.pipeline import BODY_DISCONNECT, NO_TELEMETRY, read_body, replay_body
 
@@ -70,7 +69,9 @@ def build_admin(
         )
 
     app.add_exception_handler(AdminError, on_admin_error)
-    app.add_exception_handler(sqlite3.OperationalError, on_database_error)
+    # The driver's own error too: the hot path runs statements on the raw connection.
+    for driver_error in database_errors(settings.effective_database_url):
+        app.add_exception_handler(driver_error, on_database_error)
     app.add_exception_handler(OperationalError, on_database_error)
     app.add_exception_handler(Exception, on_unexpected)
     app.include_router(router)

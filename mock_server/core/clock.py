@@ -1,8 +1,9 @@
 """The only source of "now" in the sandbox.
 
 Real time, shifted by an offset, or frozen at an instant. The state lives in the database so that
-every worker agrees; each process caches it and re-reads it at most every ``refresh_seconds``
-(changes made through this process are seen at once).
+every worker agrees; each process caches it, and re-reads it when the database says another
+process changed the control-plane state (``Database.sync``, once per request) and at least every
+``refresh_seconds`` (changes made through this process are seen at once).
 """
 
 import time
@@ -41,6 +42,10 @@ class Clock:
         self._refresh = refresh_seconds
         self._frozen_at: float | None = None
         self._offset = 0.0
+        self._loaded_at = float("-inf")
+        db.on_change.append(self._stale)
+
+    def _stale(self) -> None:
         self._loaded_at = float("-inf")
 
     # -- reading -------------------------------------------------------------------------------
@@ -112,6 +117,7 @@ class Clock:
     def _store(self, *, frozen_at: float | None, offset: float) -> None:
         with self._db.begin() as conn:
             write_clock(conn, frozen_at=frozen_at, offset=offset)
+        self._db.invalidate_caches()  # every other worker reads the new clock on its next request
         self._frozen_at, self._offset = frozen_at, offset
         self._loaded_at = time.monotonic()
 

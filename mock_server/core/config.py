@@ -5,6 +5,7 @@ Every field can be set with an environment variable (prefix ``MOCK_``) or a CLI 
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -43,6 +44,12 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "sqlite:///mock.db",
         description="SQLAlchemy URL of the state database (a SQLite file by default)",
+    )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="processes serving every port over the one state database (not with --memory)",
     )
     memory: bool = Field(False, description="keep all state in memory; gone when the process ends")
     adopt_database: bool = Field(
@@ -161,6 +168,14 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return "sqlite://" if self.memory else self.database_url
+
+
+def shown_database(url: str) -> str:
+    """A database URL as the console may print it: a SQLite file as its path, and a server
+    URL's password as ***."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    return re.sub(r"^([^:/]+://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 
 def sqlite_url_for(path: str | Path) -> str:

@@ -2,7 +2,7 @@
 
 Defaults come from each provider's settings (``--<provider>-auth-mode``,
 ``--<provider>-rate-limit``); the control plane overrides them, in the database so every worker
-agrees (cached for a second).
+agrees (cached, and forgotten on every worker at the next request after a change).
 """
 
 import math
@@ -63,14 +63,15 @@ class Controls:
             current |= {k: v for k, v in changes.items() if v is not None}
             conn.execute(t.delete().where(t.c.provider == provider))
             conn.execute(t.insert().values(provider=provider, **current))
-        self._cache.clear()
+        self._db.invalidate_caches()
         return self.get(provider)
 
 
 class RateLimiter:
     """Fixed windows per client on the sandbox clock (so a test can advance past a window),
     counted in this process's memory: a limit is a developer's test setting, not an accounting
-    record, so it is not worth a database write per request."""
+    record, so it is not worth a database write per request. With ``--workers N`` each worker
+    counts on its own, so a client may get up to N times the limit (docs/scale-out.md)."""
 
     def __init__(self) -> None:
         self._counts: dict[tuple[str, str, int], int] = {}

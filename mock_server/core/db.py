@@ -13,6 +13,7 @@ for a thread hop; a networked database would change that trade.
 """
 
 import hashlib
+import secrets
 import sqlite3
 import threading
 import time
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ClauseElement,
     Connection,
     Engine,
@@ -38,17 +40,51 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Field, SQLModel
 
 IntegrityError = exc.IntegrityError  # raised through SQLAlchemy; Prepared raises the driver's own
+# PostgreSQL's advisory lock held while a process checks and seeds the database at start-up.
+START_LOCK_KEY = 0x6D6F636B  # "mock"
 # SQLite waits this long for a lock at start-up and in other threads (seeding, resets, the CLI).
 START_BUSY_TIMEOUT_MS = 5000
 
 
+# PostgreSQL's words for "another transaction holds what this one needs": serialization
+# failure, deadlock, lock not available (with lock_timeout).
+PG_BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
+
+
 def is_busy(error: BaseException) -> bool:
-    """Whether ``error`` is SQLite's "database is locked" (another process holds the file),
-    raised by the driver itself (``Prepared``) or wrapped by SQLAlchemy."""
+    """Whether ``error`` is SQLite's "database is locked" (another process holds the file) or
+    PostgreSQL's lock and serialization failures, raised by the driver itself (``Prepared``)
+    or wrapped by SQLAlchemy."""
     driver = getattr(error, "orig", error)
+    if getattr(driver, "sqlstate", None) in PG_BUSY_STATES:
+        return True
     return isinstance(driver, sqlite3.OperationalError) and (
         "locked" in str(driver) or "busy" in str(driver)
     )
+
+
+def database_errors(url: str) -> tuple[type[Exception], ...]:
+    """The driver's OperationalError for ``url`` (what a locked or unreachable database
+    raises), so callers outside this module need not name a driver."""
+    if url.startswith("sqlite"):
+        return (sqlite3.OperationalError,)
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - a PostgreSQL URL without the postgres extra
+        return ()
+    return (psycopg.OperationalError,)
+
+
+class StateChange(SQLModel, table=True):
+    """One row, rewritten with a fresh random token by every control-plane change (clock,
+    faults, controls, credentials, resets). Each request compares it with the token this
+    process last saw, so a change made through one worker applies on every worker at once.
+    A token, not a counter: a reset recreates the table, and a counter would start again at
+    a number another worker may still hold."""
+
+    __tablename__ = "state_change"
+    id: int = Field(default=1, primary_key=True)
+    token: int = Field(sa_type=BigInteger)
 
 
 class MockMeta(SQLModel, table=True):
@@ -95,6 +131,11 @@ class Database:
         self._connections: list[tuple[threading.Thread, Connection]] = []
         self._lock = threading.Lock()
         self._caches: list[TTLCache] = []
+        # Called when another process changed the control-plane state (``sync``).
+        self.on_change: list[Callable[[], None]] = []
+        self._change_token: int | None = None
+        self._change_table = table_of(StateChange)
+        self._read_change = self.prepare(self._change_table.select())
         self.IntegrityError: type[Exception] = self.engine.dialect.loaded_dbapi.IntegrityError
 
     def _sqlite_pragmas(self, dbapi_connection: Any, _record: Any) -> None:
@@ -149,13 +190,17 @@ class Database:
         """``INSERT … ON CONFLICT DO NOTHING``: rowcount 1 if the row went in, 0 if its key was
         already there. The unique key decides, so concurrent writers cannot both insert."""
         values: dict[str, Any] = {name: bindparam(name) for name in columns}
+        return self.prepare(self._dialect_insert(table).values(values).on_conflict_do_nothing())
+
+    def _dialect_insert(self, table: Table) -> Any:
+        """This dialect's INSERT, the one with ``on_conflict_do_…`` (SQLite and PostgreSQL)."""
         if self.engine.dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            return self.prepare(pg_insert(table).values(values).on_conflict_do_nothing())
+            return pg_insert(table)
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        return self.prepare(sqlite_insert(table).values(values).on_conflict_do_nothing())
+        return sqlite_insert(table)
 
     @contextmanager
     def raw_transaction(self) -> Iterator[Any]:
@@ -169,6 +214,22 @@ class Database:
             raise
         cursor.execute("COMMIT")
 
+    @contextmanager
+    def starting(self) -> Iterator[None]:
+        """One process at a time past this point: replicas started together on one empty
+        PostgreSQL database must not all create and seed it. (SQLite: each start already
+        waits for the file's write lock as it writes.)"""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": START_LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": START_LOCK_KEY})
+                conn.commit()
+
     def cache(self, ttl: float = 1.0) -> "TTLCache":
         """A per-process cache emptied by ``invalidate_caches`` and every ``ttl`` seconds."""
         cache = TTLCache(ttl)
@@ -176,8 +237,43 @@ class Database:
         return cache
 
     def invalidate_caches(self) -> None:
+        """After a control-plane change made here: forget this process's caches, and tell
+        every other process sharing the database (``sync``) to forget theirs."""
+        self._forget()
+        if self.in_memory:
+            return  # one process: nobody else to tell
+        token = secrets.randbits(62)
+        table = self._change_table
+        # One upsert: two workers changing things at once must not both insert the row.
+        upsert = self._dialect_insert(table).values(id=1, token=token)
+        with self.begin() as conn:
+            conn.execute(upsert.on_conflict_do_update(index_elements=["id"], set_={"token": token}))
+        self._change_token = token
+
+    def _forget(self) -> None:
         for cache in self._caches:
             cache.clear()
+        for listener in self.on_change:
+            listener()
+
+    def sync(self) -> None:
+        """Once per request: when another process has changed the control-plane state since
+        this one last looked, forget the caches. On SQLite, ``PRAGMA data_version`` (~1 µs)
+        says whether anyone else committed at all, and only then is the row read; PostgreSQL
+        has no such counter, and the row is read each time (one indexed select)."""
+        if self.in_memory:
+            return
+        raw = self.raw()
+        if self.is_sqlite:
+            version = raw.execute("PRAGMA data_version").fetchone()[0]
+            if version == getattr(self._local, "data_version", None):
+                return
+            self._local.data_version = version
+        row = self._read_change.first()
+        token = None if row is None else row.token
+        if token != self._change_token:
+            self._change_token = token
+            self._forget()
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

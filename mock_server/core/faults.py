@@ -1,14 +1,17 @@
 """Faults injected on purpose: answer with an error status, add latency, or drop the connection,
 for a provider's requests matching a method and a path pattern, for the next N of them or with a
-probability. Rules live in the database; each process caches them for a second (changes made
-through this process apply at once). "The next N" is counted in the database, so it is exact
-across workers.
+probability. Rules live in the database; each process caches them, and every change (here or
+through another worker) applies on every worker from the next request (``Database.sync``).
+"The next N" is counted in the database, so it is exact across workers.
 """
 
 import fnmatch
+import functools
 import json
+import os
 import random
 import secrets
+import weakref
 from collections.abc import Iterator
 from typing import Any, Literal, TypedDict, cast
 
@@ -63,6 +66,10 @@ class FaultBook:
             .values(remaining=t.c.remaining - 1)
         )
         self._random = random.Random()
+        # Forked workers would otherwise draw the same numbers, and a 50 % fault would hit
+        # the same requests on each.
+        # (A weak reference: a test makes hundreds of sandboxes and must not keep them all.)
+        os.register_at_fork(after_in_child=functools.partial(_reseed, weakref.ref(self._random)))
 
     def rules(self, provider: str | None = None) -> list[FaultRuleDict]:
         rows: list[FaultRuleDict] = self._cache.get("rules", self._load)
@@ -85,7 +92,7 @@ class FaultBook:
             rule["body"] = json.dumps(rule["body"])
         with self._db.begin() as conn:
             conn.execute(self._table.insert().values(**rule))
-        self._cache.clear()
+        self._db.invalidate_caches()
         return next(r for r in self.rules() if r["id"] == rule["id"])
 
     def delete(self, rule_id: str | None = None) -> int:
@@ -95,7 +102,7 @@ class FaultBook:
             statement = statement.where(t.c.id == rule_id)
         with self._db.begin() as conn:
             count = conn.execute(statement).rowcount or 0
-        self._cache.clear()
+        self._db.invalidate_caches()
         return count
 
     def match(self, provider: str, method: str, path: str) -> Iterator[FaultRuleDict]:
@@ -112,5 +119,11 @@ class FaultBook:
             if rule["remaining"] is not None:
                 if self._take_one.run(rule_id=rule["id"]) != 1:
                     continue  # used up, here or by another worker
-                self._cache.clear()
+                self._db.invalidate_caches()
             yield rule
+
+
+def _reseed(ref: "weakref.ref[random.Random]") -> None:
+    generator = ref()
+    if generator is not None:
+        generator.seed()

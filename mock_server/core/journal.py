@@ -9,6 +9,7 @@ anything is stored. Retention is bounded: beyond ``retention`` entries the oldes
 import itertools
 import json
 import logging
+import os
 import re
 import secrets
 import threading
@@ -107,6 +108,16 @@ class Record:
 
 _id_prefix = secrets.token_hex(4)  # per process, so workers sharing a journal never collide
 _id_counter = itertools.count(1)
+
+
+def _new_id_prefix() -> None:
+    # A forked worker would otherwise number its entries exactly as its siblings do.
+    global _id_prefix, _id_counter
+    _id_prefix = secrets.token_hex(4)
+    _id_counter = itertools.count(1)
+
+
+os.register_at_fork(after_in_child=_new_id_prefix)
 
 
 def new_journal_id() -> str:

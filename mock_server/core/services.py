@@ -113,8 +113,9 @@ class Services:
     def open(self) -> "Services":
         """Create the database, or reuse it when its schema is this version's."""
         self.check_state()
-        if not self.db.has_tables() or self.db.meta("schema") != schema_fingerprint():
-            self.reset()
+        with self.db.starting():
+            if not self.db.has_tables() or self.db.meta("schema") != schema_fingerprint():
+                self.reset()
         return self
 
     def check_state(self) -> None:

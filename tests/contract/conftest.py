@@ -4,7 +4,6 @@ is how a new provider, like the throwaway one of ``test_a_new_provider.py``, is 
 before it is registered."""
 
 import importlib
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import Sandbox
-from mock_server.core.config import Settings, sqlite_url_for
+from mock_server.core.config import Settings
 from mock_server.core.provider import Provider
 from mock_server.registry import PROVIDERS
 from tests.contract import tally
-from tests.helpers import seed_template
+from tests.helpers import seed_database, seed_template
+from tests.postgres import ThrowawayPostgres
 
 
 def providers_under_contract(config: pytest.Config) -> tuple[Provider[Any], ...]:
@@ -43,14 +43,24 @@ def contract_template(
     return seed_template(path, providers_under_contract(request.config))
 
 
+@pytest.fixture(scope="session")
+def contract_postgres_template(request: pytest.FixtureRequest, postgres: ThrowawayPostgres) -> str:
+    """The same, as a PostgreSQL template database."""
+    seed_database(postgres.create_database("contract"), providers_under_contract(request.config))
+    return "contract"
+
+
 @pytest.fixture
 def contract_sandbox(
-    request: pytest.FixtureRequest, tmp_path: Path, contract_template: Path
+    request: pytest.FixtureRequest, database: str, copy_database: Callable[[str], str]
 ) -> Iterator[Sandbox]:
-    path = tmp_path / "state.db"
-    shutil.copyfile(contract_template, path)
+    template = (
+        str(request.getfixturevalue("contract_template"))
+        if database == "sqlite"
+        else request.getfixturevalue("contract_postgres_template")
+    )
     sandbox = Sandbox(
-        Settings(database_url=sqlite_url_for(path)),
+        Settings(database_url=copy_database(template)),
         providers=providers_under_contract(request.config),
     ).open()
     yield sandbox

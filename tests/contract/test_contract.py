@@ -18,6 +18,9 @@ from mock_server.core.journal import JournalQuery
 from mock_server.core.provider import Provider, SignInput
 from tests.helpers import journal_entry
 
+# On SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
+
 NO_WINDOW = "this provider's credentials carry no time, so nothing moves with the clock"
 NO_TIMESTAMP = "requests carry no timestamp; token expiry is the window that moves"
 

@@ -5,6 +5,9 @@ import pytest
 from mock_server.core.clock import Clock, isoformat_z, parse_iso8601
 from tests.helpers import FROZEN
 
+# On SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
+
 
 def test_the_test_sandbox_is_frozen(sandbox):
     assert sandbox.services.clock.now() == FROZEN

@@ -131,3 +131,30 @@ def test_a_serving_sandbox_checkpoints_off_the_event_loop_and_the_wal_stays_boun
     finally:
         sandbox.close()
     assert not path.with_name("s.db-wal").exists() or path.with_name("s.db-wal").stat().st_size == 0
+
+
+def test_postgresql_lock_and_serialization_failures_count_as_busy_and_others_do_not():
+    import sqlite3
+
+    from mock_server.core.db import is_busy
+
+    class DriverError(Exception):
+        def __init__(self, sqlstate: str) -> None:
+            self.sqlstate = sqlstate
+
+    for busy in ("40001", "40P01", "55P03"):  # serialization, deadlock, lock not available
+        assert is_busy(DriverError(busy))
+    assert not is_busy(DriverError("23505"))  # a unique violation is no lock
+    assert is_busy(sqlite3.OperationalError("database is locked"))
+    assert not is_busy(sqlite3.OperationalError("no such table: x"))
+
+
+def test_a_server_urls_password_is_never_shown():
+    from mock_server.core.config import shown_database
+
+    shown = shown_database("postgresql+psycopg://mock:s3cret@db:5432/mock")
+    assert shown == "postgresql+psycopg://mock:***@db:5432/mock"
+    assert (
+        shown_database("postgresql+psycopg://mock@db/mock") == "postgresql+psycopg://mock@db/mock"
+    )
+    assert shown_database("sqlite:///state/mock.db") == "state/mock.db"

@@ -5,6 +5,9 @@ import pytest
 from mock_server.core.journal import Journal, Record, console_line, new_journal_id
 from mock_server.core.redact import redact_header, redact_text
 
+# On SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
+
 
 def record(**overrides) -> Record:
     fields = {

@@ -1,8 +1,13 @@
 import asyncio
 import threading
 
+import pytest
+
 from mock_server.app import Sandbox
 from mock_server.core.replay import ReplayGuard
+
+# On SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.both_databases
 
 
 def consume(guard: ReplayGuard, *triple: str, now: float = 1000.0) -> bool:

@@ -1,0 +1,111 @@
+"""A throwaway PostgreSQL server for the tests, started from the server binaries (initdb,
+pg_ctl, postgres) in a temporary directory, on a free loopback port, and stopped at the end.
+
+PostgreSQL refuses to run as root: as root, every command runs as the ``postgres`` user.
+Each test gets a database of its own, copied from one seeded template (``CREATE DATABASE …
+TEMPLATE``), as the SQLite tests copy a seeded file.
+"""
+
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from tests.server import free_port
+
+SERVER_BINARIES = ("initdb", "pg_ctl", "postgres")
+
+
+def binary_directory() -> Path | None:
+    """Where initdb, pg_ctl and postgres are: on PATH, or Debian's /usr/lib/postgresql/N/bin."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    return versions[0].parent if versions else None
+
+
+def missing_reason() -> str | None:
+    """Why no throwaway server can start here, or None when it can."""
+    directory = binary_directory()
+    if directory is None:
+        return "the PostgreSQL server binaries (initdb, pg_ctl) are not installed (.ci/run does)"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root, and there is no postgres user to run the server as"
+    return None
+
+
+class ThrowawayPostgres:
+    def __init__(self) -> None:
+        directory = binary_directory()
+        assert directory is not None, missing_reason()
+        self.bin = directory
+        self.root = Path(tempfile.mkdtemp(prefix="mock-pg-"))
+        self.data = self.root / "data"
+        self.port = free_port()
+        self.pid: int | None = None
+        self.as_root = os.geteuid() == 0
+        if self.as_root:  # initdb and postgres refuse root: the directory is the postgres user's
+            user = pwd.getpwnam("postgres")
+            os.chown(self.root, user.pw_uid, user.pw_gid)
+
+    def _run(self, *command: str) -> subprocess.CompletedProcess[str]:
+        argv = [str(self.bin / command[0]), *command[1:]]
+        if self.as_root:
+            argv = ["runuser", "-u", "postgres", "--", *argv]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True)
+
+    def start(self) -> "ThrowawayPostgres":
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
+        # Durability is worth nothing to a throwaway server: no fsync, no full-page writes.
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+        )
+        log = str(self.root / "server.log")
+        self._run(
+            "pg_ctl", "start", "-w", "-t", "30", "-D", str(self.data), "-l", log, "-o", options
+        )
+        self.pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        return self
+
+    def stop(self) -> None:
+        """Fast shutdown by the server's pid (SIGINT), then the directory goes."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGINT)
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    os.kill(self.pid, 0)
+                    time.sleep(0.05)
+            except ProcessLookupError:
+                pass
+            self.pid = None
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def execute(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A new database (a copy of ``template`` when given); its SQLAlchemy URL."""
+        copy = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
+        self.execute(f'CREATE DATABASE "{name}"{copy}')
+        return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
