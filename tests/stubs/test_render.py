@@ -69,9 +69,36 @@ def test_a_default_covers_a_missing_value():
         "{{ path.__class__.__mro__ }}",
         "{{ ''.__class__.__subclasses__() }}",
         "{{ body.items.__globals__ }}",
-        "{{ cycler.__init__.__globals__ }}",
+        "{{ uuid4.__globals__ }}",
+        # Faker's generator looks attributes up with a plain getattr: reached through it, the
+        # sandbox was escaped (a shell command ran); only its data methods are offered now.
+        "{{ fake.get_formatter('__class__') }}",
+        "{% set G = fake.get_formatter('__class__') %}"
+        "{{ G.get_formatter(uuid4, '__globals__')['__builtins__'] }}",
+        "{{ fake.format('__class__') }}",
+        "{{ fake.parse('{{__class__}}') }}",
+        "{{ fake.random.__class__ }}",
+        "{{ fake.seed_instance(1) }}",
+        "{{ fake.name.__self__.generator }}",
     ],
 )
 def test_python_internals_are_out_of_reach(template):
     with pytest.raises(RenderFailed):
-        compile_body({"v": template}).render(values())
+        compile_body({"v": template}).render(values(**template_helpers()))
+
+
+def template_helpers():
+    """What a stub's template really gets beside the request: fake, uuid4, now…"""
+    from mock_server.core.stubs.render import helpers
+    from mock_server.core.stubs.routes import FAKE
+
+    return {**helpers(), "fake": FAKE}
+
+
+def test_fakers_data_methods_still_work():
+    text = compile_text("{{ fake.name() }}|{{ fake.bothify('??-##') }}")(
+        values(**template_helpers())
+    )
+    name, code = text.split("|")
+    assert name.strip()
+    assert len(code) == 5

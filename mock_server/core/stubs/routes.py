@@ -32,16 +32,28 @@ NO_BODY = frozenset({204, 304})
 
 class LazyFaker:
     """Faker (``id_ID``), made on first use: importing it is slow, and a sandbox whose stubs
-    never call ``fake`` should not pay for it."""
+    never call ``fake`` should not pay for it.
+
+    Only Faker's data methods (``fake.name()``, ``fake.nik()``…) are reachable: its generator's
+    own methods (``get_formatter``, ``format``, ``parse``, ``seed``, ``add_provider``) look up
+    attributes by name with a plain ``getattr``, past Jinja2's sandbox, and would hand a
+    template Python's internals."""
 
     _faker: Any = None
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         if LazyFaker._faker is None:
             from faker import Faker
 
             LazyFaker._faker = Faker("id_ID")
-        return getattr(LazyFaker._faker, name)
+        from faker.providers import BaseProvider
+
+        target = getattr(LazyFaker._faker, name, None)
+        if not callable(target) or not isinstance(getattr(target, "__self__", None), BaseProvider):
+            raise AttributeError(f"fake.{name} is not one of Faker's data methods")
+        return target
 
 
 FAKE = LazyFaker()
