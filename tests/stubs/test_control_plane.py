@@ -152,3 +152,34 @@ def test_the_stub_with_fewer_parameters_wins_whatever_the_order(admin, client_fo
     assert digitalent.get("/api/public/peserta/aktif", auth=signed(sandbox)).json() == [1]
     other = digitalent.get("/api/public/peserta/3201", auth=signed(sandbox))
     assert other.json()["data"] == {"nik": "3201"}
+
+
+def test_a_request_value_no_header_can_carry_is_a_400_not_a_broken_connection(
+    admin, client_for, sandbox
+):
+    echo = {
+        "method": "GET",
+        "path": "/api/public/echo",
+        "response": {"headers": {"X-Echo": "{{ query.q }}"}, "body": {"success": True}},
+    }
+    assert admin.post(STUBS, json=echo).status_code == 201
+    digitalent = client_for("digitalent")
+    fine = digitalent.get("/api/public/echo?q=halo", auth=signed(sandbox))
+    assert fine.status_code == 200
+    assert fine.headers["x-echo"] == "halo"
+    for bad in ("%0d%0aSet-Cookie:%20x=1", "%E2%82%AC", "%00"):
+        answer = digitalent.get(f"/api/public/echo?q={bad}", auth=signed(sandbox))
+        assert answer.status_code == 400, (bad, answer.text)
+        assert "header X-Echo" in answer.text
+        assert "set-cookie" not in answer.headers
+
+
+def test_a_yaml_date_in_a_stub_file_is_answered_as_its_text(tmp_path):
+    from mock_server.core.stubs.load import parse_file
+
+    path = tmp_path / "stubs.yaml"
+    path.write_text(
+        "stubs:\n  - provider: digitalent\n    method: GET\n    path: /api/public/x\n"
+        "    response: {body: {tanggal_lahir: 1990-01-01}}\n"
+    )
+    assert parse_file(path)["stubs"][0]["response"]["body"] == {"tanggal_lahir": "1990-01-01"}

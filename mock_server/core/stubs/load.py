@@ -10,6 +10,7 @@ Every mistake is said as ``FILE: entry N (METHOD PATH): where: what is wrong``, 
 mistakes at once, so that one run of ``mock-server stubs check`` finds them all.
 """
 
+import datetime
 import difflib
 import json
 from collections.abc import Iterable, Sequence
@@ -52,12 +53,25 @@ def parse_file(path: Path) -> Any:
     import yaml  # only here: serving without stub files never needs it
 
     try:
-        return yaml.safe_load(text)
+        content = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise StubFileError([f"{path}: not YAML: {problem}{where}"]) from None
+    # YAML reads 1990-01-01 as a date and 12:30 as a number of its own; a stub answers JSON, so
+    # a date is the text it was written as, and what JSON cannot carry is refused here, not
+    # answered with a 500 at every request.
+    try:
+        return json.loads(json.dumps(content, default=_json_value, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise StubFileError([f"{path}: {exc}"]) from None
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    raise TypeError(f"a {type(value).__name__} value has no JSON form: {value!r:.80}")
 
 
 def entries_of(path: Path, content: Any) -> list[Any]:

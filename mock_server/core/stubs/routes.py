@@ -145,7 +145,10 @@ class StubRouter:
         return self.send(stub, self.rendered_body(stub, values), values)
 
     def send(self, stub: CompiledStub, body: Any, values: dict[str, Any]) -> Response:
-        headers = {name: attempt(stub, render, values) for name, render in stub.headers.items()}
+        headers = {
+            name: header_value(stub, name, attempt(stub, render, values))
+            for name, render in stub.headers.items()
+        }
         status = stub.stub.response.status
         media_type: str | None = None
         if status in NO_BODY or body is None:
@@ -177,6 +180,27 @@ def attempt(stub: CompiledStub, render: Render, values: Mapping[str, Any]) -> An
                 ]
             },
         ) from None
+
+
+def header_value(stub: CompiledStub, name: str, value: Any) -> str:
+    """A rendered header as HTTP carries it safely: printable ASCII. A request
+    value echoed into a header (``{{ query.q }}``) could hold a line break or a non-ASCII
+    character, and the connection broke after the answer had started (or it was a 500)."""
+    text = str(value)
+    if any(not (c == "\t" or " " <= c <= "~") for c in text):
+        raise attempt_failed(stub, f"header {name} would carry {text[:40]!r}, which HTTP cannot")
+    return text
+
+
+def attempt_failed(stub: CompiledStub, why: str) -> ProviderError:
+    def fail(_: Mapping[str, Any]) -> Any:
+        raise RenderFailed(why)
+
+    try:
+        attempt(stub, fail, {})
+    except ProviderError as err:
+        return err
+    raise AssertionError("unreachable")
 
 
 def nothing_stored(stub: CompiledStub, param: str, key: str) -> ProviderError:
