@@ -6,7 +6,7 @@ import json
 import ssl
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from mock_server.admin.errors import AdminError, AdminUnreachable
 
@@ -65,25 +65,29 @@ class AdminClient:
         params: dict[str, Any] | None = None,
         json_body: Any = None,
     ) -> tuple[int, bytes]:
-        target = self._prefix + path + (f"?{urlencode(params)}" if params else "")
+        # Ids travel in the path: one with a space or a non-ASCII letter is quoted, not refused
+        # by http.client with a traceback.
+        target = self._prefix + quote(path, safe="/") + (f"?{urlencode(params)}" if params else "")
         headers = dict(self._headers)
         body = None
         if json_body is not None:
             body = json.dumps(json_body).encode()
             headers["Content-Type"] = "application/json"
-        # A kept-alive connection the server closed meanwhile fails on first use: once more
-        # on a fresh one (every control-plane call is safe to repeat or refused as a whole).
         for attempt in (1, 2):
+            reused = self._conn is not None
             conn = self._connection()
             try:
                 conn.request(method, target, body=body, headers=headers)
                 response = conn.getresponse()
                 return response.status, response.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            except (http.client.RemoteDisconnected, BrokenPipeError) as exc:
                 self.close()
-                if attempt == 2:
+                # A kept-alive connection the server had closed fails on first use without an
+                # answer: once more on a fresh one. Not a reset mid-answer: the server may have
+                # acted on it, and a POST (a "next N" fault, a new client) must not run twice.
+                if attempt == 2 or not reused:
                     raise AdminUnreachable(
-                        f"no control plane answers at {self.url} (connection closed)"
+                        f"no control plane answers at {self.url} ({exc or 'connection closed'})"
                     ) from None
             except (OSError, http.client.HTTPException) as exc:
                 self.close()

@@ -88,3 +88,21 @@ def test_an_error_answer_names_the_call_the_status_and_the_detail():
         admin.count(provider="jos")
     assert str(caught.value) == "GET /__admin/requests/count: 400 unknown provider 'jos'"
     assert caught.value.status == 400
+
+
+def test_an_id_with_a_space_is_quoted_in_the_path_not_a_traceback():
+    server = socket.create_server(("127.0.0.1", 0))
+    seen: list[bytes] = []
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            seen.append(read_request(conn))
+            conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}")
+
+    threading.Thread(target=serve, daemon=True).start()
+    with server, AdminClient(f"http://127.0.0.1:{server.getsockname()[1]}") as admin:
+        admin.rotate_client("joss", "klien saya é")
+    assert seen[0].startswith(
+        b"POST /__admin/providers/joss/clients/klien%20saya%20%C3%A9/rotate HTTP/1.1"
+    )
