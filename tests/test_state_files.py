@@ -125,3 +125,26 @@ def test_an_empty_file_is_accepted_as_a_new_state_file(tmp_path) -> None:
     empty.touch()
     with running_server(empty) as server:
         assert "seeded in" in server.output[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("postgresql+psycopg://u:s3cret@127.0.0.1:1/x", "Connection refused"),
+        ("postgres://u:s3cret@127.0.0.1/x", "postgresql+psycopg://"),
+        ("mysql://u:s3cret@127.0.0.1/x", "postgresql+psycopg://"),
+        ("not a url", "cannot use the database"),
+    ],
+)
+@pytest.mark.parametrize("command", [["reset"], ["serve", "--no-edge", "--admin-port", "0"]])
+def test_a_database_url_the_sandbox_cannot_use_is_one_sentence(url, says, command) -> None:
+    env = {**os.environ, "MOCK_DATABASE_URL": url}
+    done = subprocess.run(
+        [str(CONSOLE_SCRIPT), *command], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("mock-server: cannot use the database ")
+    assert says in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "s3cret" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

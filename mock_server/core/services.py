@@ -8,11 +8,14 @@ import importlib
 import logging
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import make_url
 from sqlmodel import SQLModel
 
 from mock_server.core.clock import Clock, write_clock
@@ -34,6 +37,19 @@ log = logging.getLogger("mock_server")
 JOURNAL_FLUSH_SECONDS = 0.02
 REPLAY_PURGE_SECONDS = 60.0
 CHECKPOINT_SECONDS = 1.0
+
+
+def unusable_database(url: str, error: BaseException) -> str:
+    """One sentence for a MOCK_DATABASE_URL that names no database this sandbox can open; the
+    URL's password hidden."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except sa_exc.ArgumentError:
+        shown = "MOCK_DATABASE_URL"
+    why = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
+    if isinstance(error, ImportError | sa_exc.NoSuchModuleError):
+        why += " (the sandbox runs on sqlite:///PATH, or postgresql+psycopg://… with [postgres])"
+    return f"cannot use the database {shown}: {why}"
 
 
 class UnknownProvider(KeyError):
@@ -65,7 +81,10 @@ class Services:
         self.provider_settings: dict[str, Any] = {
             p.name: overrides.get(p.name) or p.settings_cls() for p in self.providers
         }
-        self.db = Database(settings.effective_database_url)
+        try:
+            self.db = Database(settings.effective_database_url)
+        except (ImportError, sa_exc.ArgumentError) as error:
+            raise ConfigError(unusable_database(settings.effective_database_url, error)) from None
         self.clock = Clock(self.db)
         self.replay = ReplayGuard(self.db, settings.replay_commit_window_ms / 1000)
         self.journal = Journal(
@@ -113,16 +132,31 @@ class Services:
     def open(self) -> "Services":
         """Create the database, or reuse it when its schema is this version's."""
         self.check_state()
-        with self.db.starting():
+        with self.reachable(), self.db.starting():
             if not self.db.has_tables() or self.db.meta("schema") != schema_fingerprint():
                 self.reset()
         return self
+
+    @contextmanager
+    def reachable(self) -> Iterator[None]:
+        """A database server that does not answer (or refuses the login) is one sentence and
+        exit 2 for the command that opened it, not a traceback."""
+        try:
+            yield
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+            if self.db.is_sqlite:
+                raise
+            raise ConfigError(unusable_database(self.db.url, error)) from None
 
     def check_state(self) -> None:
         """ConfigError, before anything is written, when the state file cannot be used."""
         check_state_file(self.settings.effective_database_url, adopt=self.settings.adopt_database)
 
     def reset(self) -> float:
+        with self.reachable():
+            return self._reset()
+
+    def _reset(self) -> float:
         """Drop every table, recreate and reseed. The clock is kept (frozen time, offset).
 
         Seed dates are laid out around the sandbox's "now", so a frozen clock seeds the same
