@@ -1,13 +1,13 @@
 """Every stub of every provider: those of the files (fixed for the process's life) and those
-added through the control plane (in the database, cached a second per process as fault rules
-are, so that every worker serves the same stubs), and what stateful stubs store."""
+added through the control plane (in the database; a change is seen by every worker at its next
+request, as fault rules are), and what stateful stubs store."""
 
 import json
 import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from mock_server.core.db import Database, table_of
+from mock_server.core.db import Database, IntegrityError, table_of
 from mock_server.core.stubs.load import clashes
 from mock_server.core.stubs.model import CompiledStub, StubInvalid, compile_stub
 from mock_server.core.stubs.tables import StubEntry, StubValue
@@ -83,13 +83,17 @@ class StubBook:
         problems = clashes([*self.listed(provider), stub])  # only the new one can clash
         if problems:
             raise StubConflict(problems[0].removeprefix(f"{CONTROL_PLANE} "))
-        with self._db.begin() as conn:
-            conn.execute(
-                self._entries.insert().values(
-                    provider=provider, id=stub.id, definition=json.dumps(stub.definition)
+        try:
+            with self._db.begin() as conn:
+                conn.execute(
+                    self._entries.insert().values(
+                        provider=provider, id=stub.id, definition=json.dumps(stub.definition)
+                    )
                 )
-            )
-        self._cache.clear()
+        except IntegrityError:
+            # Another worker stored this id between the check above and this insert.
+            raise StubConflict(f"a stub with id {stub.id!r} is already served") from None
+        self._db.invalidate_caches()  # every worker serves it from its next request
         return stub
 
     def delete(self, provider: str, stub_id: str | None = None) -> int:
@@ -100,7 +104,7 @@ class StubBook:
             statement = statement.where(t.c.id == stub_id)
         with self._db.begin() as conn:
             count = conn.execute(statement).rowcount or 0
-        self._cache.clear()
+        self._db.invalidate_caches()  # and every worker forgets it at its next request
         return count
 
     def file_stub(self, provider: str, stub_id: str) -> CompiledStub | None:
