@@ -183,3 +183,20 @@ def test_a_yaml_date_in_a_stub_file_is_answered_as_its_text(tmp_path):
         "    response: {body: {tanggal_lahir: 1990-01-01}}\n"
     )
     assert parse_file(path)["stubs"][0]["response"]["body"] == {"tanggal_lahir": "1990-01-01"}
+
+
+def test_a_kyc_page_token_in_a_stubs_path_stays_out_of_the_journal(admin, client_for, sandbox):
+    from tests.stubs.conftest import KycBearer
+
+    page = {
+        "method": "GET",
+        "path": "/kyc/v1/validation-web/{token}/status",
+        "response": {"body": {"status": "pending"}},
+    }
+    assert admin.post("/__admin/providers/kyc/stubs", json=page).status_code == 201
+    token = "tok-" + "s" * 40
+    answer = client_for("kyc").get(f"/kyc/v1/validation-web/{token}/status", auth=KycBearer())
+    assert answer.status_code == 200, answer.text
+    entry = admin.get(f"/__admin/requests/{answer.headers['x-mock-journal-id']}").json()
+    assert entry["diagnosis"]["stub"]["path_parameters"] == {"token": "<redacted>"}
+    assert token not in str(entry)

@@ -101,11 +101,13 @@ class StubRouter:
     def answer(
         self, stub: CompiledStub, params: dict[str, str], ctx: RequestContext[Any]
     ) -> Response:
+        # A value the journal's path hides (the KYC page token) stays hidden here too.
+        shown = {k: v if v in ctx.record.path else "<redacted>" for k, v in params.items()}
         ctx.record.diagnosis["stub"] = {
             "id": stub.id,
             "source": stub.source,
             "matched": f"{stub.method} {stub.path}",
-            **({"path_parameters": params} if params else {}),
+            **({"path_parameters": shown} if params else {}),
         }
         values = template_values(ctx, params)
         spec = stub.stub.state
@@ -133,7 +135,7 @@ class StubRouter:
             response = self.send(stub, value, values)
         # Only once the answer is rendered: a refused request stores nothing.
         self.book.store(self.provider, name, key, value, ctx.now)
-        ctx.record.diagnosis["stub"]["stored"] = f"{name} {spec.key}={key}"
+        ctx.record.diagnosis["stub"]["stored"] = f"{name} {spec.key}={shown[spec.key]}"
         return response
 
     def rendered_body(self, stub: CompiledStub, values: dict[str, Any]) -> Any:
