@@ -169,19 +169,24 @@ def attempt(stub: CompiledStub, render: Render, values: Mapping[str, Any]) -> An
     try:
         return render(values)
     except RenderFailed as exc:
-        raise ProviderError(
-            400,
-            "stub_template",
-            "Bad Request",
-            detail=f"{exc} (the answer of stub {stub.id} needs it)",
-            diagnosis={
-                "hints": [
-                    f"stub {stub.id} ({stub.source}) renders its answer from the request; send "
-                    "what its templates read, or give the template a default "
-                    "(e.g. {{ body.nama | default('') }})"
-                ]
-            },
-        ) from None
+        raise template_error(stub, str(exc)) from None
+
+
+def template_error(stub: CompiledStub, why: str) -> ProviderError:
+    """The stub's 400: its answer could not be made from this request."""
+    return ProviderError(
+        400,
+        "stub_template",
+        "Bad Request",
+        detail=f"{why} (the answer of stub {stub.id} needs it)",
+        diagnosis={
+            "hints": [
+                f"stub {stub.id} ({stub.source}) renders its answer from the request; send "
+                "what its templates read, or give the template a default "
+                "(e.g. {{ body.nama | default('') }})"
+            ]
+        },
+    )
 
 
 def header_value(stub: CompiledStub, name: str, value: Any) -> str:
@@ -190,19 +195,8 @@ def header_value(stub: CompiledStub, name: str, value: Any) -> str:
     character, and the connection broke after the answer had started (or it was a 500)."""
     text = str(value)
     if any(not (c == "\t" or " " <= c <= "~") for c in text):
-        raise attempt_failed(stub, f"header {name} would carry {text[:40]!r}, which HTTP cannot")
+        raise template_error(stub, f"header {name} would carry {text[:40]!r}, which HTTP cannot")
     return text
-
-
-def attempt_failed(stub: CompiledStub, why: str) -> ProviderError:
-    def fail(_: Mapping[str, Any]) -> Any:
-        raise RenderFailed(why)
-
-    try:
-        attempt(stub, fail, {})
-    except ProviderError as err:
-        return err
-    raise AssertionError("unreachable")
 
 
 def nothing_stored(stub: CompiledStub, param: str, key: str) -> ProviderError:
