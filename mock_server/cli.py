@@ -22,7 +22,8 @@ from pydantic import ValidationError
 from mock_server import __version__
 from mock_server.admin.errors import AdminError, AdminUnreachable
 from mock_server.cli_tools import add_admin_flags, add_commands, admin_client
-from mock_server.core.config import ConfigError, Settings, shown_database, sqlite_url_for
+from mock_server.core.config import Settings
+from mock_server.core.locations import ConfigError, shown_database, sqlite_url_for
 from mock_server.registry import PROVIDERS
 
 # Imported where used: only the commands that open the state need the database stack.

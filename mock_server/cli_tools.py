@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.admin.errors import AdminError, AdminUnreachable
 from mock_server.admin.explain import entry_line, explanation
-from mock_server.core.config import url_host
+from mock_server.core.locations import url_host
 from mock_server.core.provider import SignInput
 from mock_server.registry import PROVIDERS, by_name
 

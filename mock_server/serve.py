@@ -20,7 +20,8 @@ from mock_server import __version__
 from mock_server.app import EDGE, PortDispatcher, Sandbox
 from mock_server.core import tls
 from mock_server.core.clock import iso_z
-from mock_server.core.config import ANY_ADDRESS, ConfigError, Settings, shown_database, url_host
+from mock_server.core.config import Settings
+from mock_server.core.locations import ANY_ADDRESS, ConfigError, shown_database, url_host
 from mock_server.http11 import Http11Protocol
 from mock_server.prefork import STARTUP_FAILURE, run_workers
 from mock_server.registry import ADMIN

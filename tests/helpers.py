@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from mock_server.app import Sandbox
-from mock_server.core.config import Settings, sqlite_url_for
+from mock_server.core.config import Settings
+from mock_server.core.locations import sqlite_url_for
 from mock_server.core.provider import Provider
 from mock_server.core.services import Services
 from mock_server.registry import PROVIDERS

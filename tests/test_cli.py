@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from mock_server.cli import build_parser, load_settings, main
-from mock_server.core.config import ConfigError
+from mock_server.core.locations import ConfigError
 from mock_server.registry import default_ports
 from mock_server.serve import bind, start_table
 

@@ -16,9 +16,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin.protocol import Admin, AdminError
 from mock_server.admin.routes import router
-from mock_server.core.config import ANY_ADDRESS, Settings
+from mock_server.core.config import Settings
 from mock_server.core.db import database_errors, is_busy
 from mock_server.core.errors import ProviderError
+from mock_server.core.locations import ANY_ADDRESS
 from mock_server.core.pipeline import BODY_DISCONNECT, NO_TELEMETRY, read_body, replay_body
 
 

@@ -20,9 +20,9 @@ from mock_server.admin.protocol import (
 )
 from mock_server.core import postman
 from mock_server.core.clock import parse_iso8601
-from mock_server.core.config import url_host
 from mock_server.core.har import batches, har_log
 from mock_server.core.journal import JournalQuery
+from mock_server.core.locations import url_host
 from mock_server.core.provider import CredentialStore
 from mock_server.core.services import Services, UnknownProvider
 from mock_server.core.stubs.book import StubConflict

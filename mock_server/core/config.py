@@ -1,31 +1,16 @@
-"""Settings shared by the whole sandbox. Each provider keeps its own settings class beside it.
+"""Settings shared by the whole sandbox. Each provider keeps its own settings class beside it;
+what needs no pydantic (URLs, the error a bad setting raises) is in ``locations.py``.
 
 Every field can be set with an environment variable (prefix ``MOCK_``) or a CLI flag; the flag wins.
 """
 
 import ipaddress
 import os
-import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-
-class ConfigError(Exception):
-    """A setting, flag or port that cannot work: said in one sentence, exit status 2."""
-
-
-# What a listener bound to every interface is given as its host.
-ANY_ADDRESS = frozenset({"", "0.0.0.0", "::"})
-
-
-def url_host(host: str, any_address: str = "localhost") -> str:
-    """The host part of a URL that reaches a listener on ``host`` from this machine: a
-    listener on every interface as ``any_address``, an IPv6 address in brackets."""
-    shown = any_address if host in ANY_ADDRESS else host
-    return f"[{shown}]" if ":" in shown else shown
 
 
 class Settings(BaseSettings):
@@ -168,16 +153,3 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return "sqlite://" if self.memory else self.database_url
-
-
-def shown_database(url: str) -> str:
-    """A database URL as the console may print it: a SQLite file as its path, and a server
-    URL's password as ***."""
-    if url.startswith("sqlite:///"):
-        return url.removeprefix("sqlite:///")
-    return re.sub(r"^([^:/]+://[^:/@]*):[^@]*@", r"\1:***@", url)
-
-
-def sqlite_url_for(path: str | Path) -> str:
-    """The SQLAlchemy URL of a SQLite file, as `--db PATH` takes it."""
-    return f"sqlite:///{Path(path).expanduser()}"

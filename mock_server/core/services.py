@@ -19,11 +19,12 @@ from sqlalchemy import make_url
 from sqlmodel import SQLModel
 
 from mock_server.core.clock import Clock, write_clock
-from mock_server.core.config import ConfigError, Settings
+from mock_server.core.config import Settings
 from mock_server.core.control import Control, Controls, RateLimiter
 from mock_server.core.db import Database, is_busy, schema_fingerprint, table_of
 from mock_server.core.faults import FaultBook
 from mock_server.core.journal import Journal
+from mock_server.core.locations import ConfigError
 from mock_server.core.provider import Provider, ProviderContext, ProviderSettings, SeedContext
 from mock_server.core.replay import ConsumedRequestId, ReplayGuard
 from mock_server.core.statefile import check_state_file

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from mock_server.core.config import ConfigError
+from mock_server.core.locations import ConfigError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 META_TABLE = "mock_meta"  # every database mock-server creates has it (core/db.py MockMeta)

@@ -13,7 +13,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 
 from mock_server.admin.explain import explanation
 from mock_server.admin.protocol import Admin, AdminError, NotFound
-from mock_server.core.config import Settings, url_host
+from mock_server.core.config import Settings
+from mock_server.core.locations import url_host
 from mock_server.core.provider import Provider
 from mock_server.dashboard.assets import render, static_file
 from mock_server.dashboard.curl import signed_curl

@@ -1,7 +1,8 @@
 from sqlalchemy import text
 
 from mock_server.app import Sandbox
-from mock_server.core.config import Settings, sqlite_url_for
+from mock_server.core.config import Settings
+from mock_server.core.locations import sqlite_url_for
 
 
 def test_sqlite_file_runs_in_wal_with_synchronous_normal(sandbox):
@@ -150,7 +151,7 @@ def test_postgresql_lock_and_serialization_failures_count_as_busy_and_others_do_
 
 
 def test_a_server_urls_password_is_never_shown():
-    from mock_server.core.config import shown_database
+    from mock_server.core.locations import shown_database
 
     shown = shown_database("postgresql+psycopg://mock:s3cret@db:5432/mock")
     assert shown == "postgresql+psycopg://mock:***@db:5432/mock"

@@ -12,10 +12,11 @@ from starlette.testclient import TestClient
 
 from mock_server.app import Sandbox
 from mock_server.core.apps import provider_app
-from mock_server.core.config import Settings, sqlite_url_for
+from mock_server.core.config import Settings
 from mock_server.core.context import ContextDep, Principal, RequestContext
 from mock_server.core.contract import Contract, Example, spoil_header
 from mock_server.core.errors import ProviderError
+from mock_server.core.locations import sqlite_url_for
 from mock_server.core.provider import (
     Authenticate,
     Provider,

@@ -121,7 +121,7 @@ def test_the_setting_is_a_flag_and_an_environment_variable(monkeypatch):
     settings, _ = load_settings(build_parser().parse_args(["serve"]))
     assert settings.timestamp_clock == "sandbox"
     monkeypatch.setenv("MOCK_TIMESTAMP_CLOCK", "wall")
-    from mock_server.core.config import ConfigError
+    from mock_server.core.locations import ConfigError
 
     with pytest.raises(ConfigError, match="timestamp_clock"):
         load_settings(build_parser().parse_args(["serve"]))

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from mock_server.cli import main
-from mock_server.core.config import ConfigError, Settings
+from mock_server.core.config import Settings
+from mock_server.core.locations import ConfigError
 from mock_server.core.services import Services
 from mock_server.registry import PROVIDERS
 from tests.test_startup import modules_loaded_by, server_modules_among

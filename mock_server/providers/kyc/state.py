@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import bindparam, select
 
 from mock_server.core.compare import constant_time_equal
-from mock_server.core.config import url_host
 from mock_server.core.db import IntegrityError, table_of
 from mock_server.core.errors import ProviderError
+from mock_server.core.locations import url_host
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.kyc.config import KycSettings
 from mock_server.providers.kyc.envelope import EnvelopeError, load_public_key, open_message, seal

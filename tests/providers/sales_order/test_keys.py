@@ -11,7 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from mock_server.app import Sandbox
 from mock_server.cli import main
-from mock_server.core.config import Settings, sqlite_url_for
+from mock_server.core.config import Settings
+from mock_server.core.locations import sqlite_url_for
 from tests.providers.sales_order.signing import new_key, public_pem, signed_headers
 
 CLIENT = "partner-client-002"
