@@ -25,7 +25,8 @@ from mock_server.core import openapi
 from mock_server.core.config import Settings
 from mock_server.core.edge import EdgeDispatcher, HttpsRedirect
 from mock_server.core.pipeline import ProviderPipeline
-from mock_server.core.provider import Provider, ProviderSettings
+from mock_server.core.provider import Provider
+from mock_server.core.provider_settings import ProviderSettings
 from mock_server.core.services import Services
 from mock_server.core.stubs.document import StubOperations
 from mock_server.core.stubs.routes import StubRouter

@@ -17,17 +17,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from mock_server import __version__
 from mock_server.admin.errors import AdminError, AdminUnreachable
 from mock_server.cli_tools import add_admin_flags, add_commands, admin_client
-from mock_server.core.config import Settings
 from mock_server.core.locations import ConfigError, shown_database, sqlite_url_for
 from mock_server.registry import PROVIDERS
 
-# Imported where used: only the commands that open the state need the database stack.
+# Imported where used: only the commands that open the state need the database stack, and only
+# those that read the settings need pydantic (most of a command's start-up otherwise).
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from mock_server.core.config import Settings
     from mock_server.core.provider import ProviderContext
     from mock_server.core.services import Services
 
@@ -52,7 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    known = commands()
+    # serve's flags come from every settings class: built only when serving (or its --help).
+    parser = build_parser(serve_flags=False)
+    known = tuple(subcommands(parser))
     if args and not args[0].startswith("-") and args[0] not in known:
         # Without this, a mistyped command became `serve rset` and "unrecognized arguments".
         close = difflib.get_close_matches(args[0], known, n=1, cutoff=0.6)
@@ -65,7 +68,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     if not args or args[0] not in (*known, "-h", "--help", "--version"):
         args.insert(0, "serve")
-    parser = build_parser()
+    if args[0] == "serve":
+        add_serve_flags(subcommands(parser)["serve"])
     ns = parser.parse_args(args)
     try:
         return int(ns.func(ns) or 0)
@@ -77,11 +81,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return 1
 
 
-def commands() -> tuple[str, ...]:
-    """Every subcommand name: the built-in ones and those providers add."""
-    parser = build_parser()
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Every subcommand's parser by name: the built-in ones and those providers add."""
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return tuple(sub.choices)
+    return dict(sub.choices)
 
 
 # What a provider flag's value is, in its help (rather than argparse's JOSS__PORT).
@@ -98,6 +101,8 @@ def metavar(annotation: Any) -> str:
 
 def environment_only_help(parser: argparse.ArgumentParser) -> str:
     """The settings that have no flag in ``parser``: they are read from the environment only."""
+    from mock_server.core.config import Settings
+
     flags = {action.dest for action in parser._actions} | set(FLAG_OF_FIELD)
     lines = ["settings read from the environment only:"]
     for field, info in Settings.model_fields.items():
@@ -134,7 +139,9 @@ class ProviderCommandLine:
             services.close()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(serve_flags: bool = True) -> argparse.ArgumentParser:
+    """Every command's parser; ``serve_flags=False`` leaves serve's flags out (``add_serve_flags``),
+    which a command that does not serve never reads."""
     parser = argparse.ArgumentParser(
         prog="mock-server",
         description="Offline sandbox of five Indonesian partner APIs. "
@@ -150,6 +157,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="start every provider (the default)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    if serve_flags:
+        add_serve_flags(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    reset = sub.add_parser(
+        "reset", help="drop all state and reseed the demo data", epilog=EXAMPLES["reset"]
+    )
+    add_state_flags(reset)
+    reset.add_argument(
+        "--provider", choices=[p.name for p in PROVIDERS], help="reset only this provider"
+    )
+    add_admin_flags(reset)
+    reset.set_defaults(func=cmd_reset)
+    ca = sub.add_parser(
+        "ca",
+        help="print the sandbox CA certificate and how to trust it",
+        epilog=EXAMPLES["ca"],
+    )
+    add_state_flags(ca)
+    add_ca_flag(ca)
+    ca.add_argument("--path", action="store_true", help="print only the certificate's path")
+    ca.set_defaults(func=cmd_ca)
+    add_stubs_command(sub)
+    add_commands(sub)
+    hooks = ProviderCommandLine(sub)
+    for provider in PROVIDERS:
+        if provider.add_cli:
+            provider.add_cli(hooks)
+    return parser
+
+
+def add_serve_flags(serve: argparse.ArgumentParser) -> None:
+    """serve's flags, one per setting (every provider's too), and the settings that have none in
+    its epilog: this imports every settings class, hence pydantic and pydantic-settings."""
     add_state_flags(serve)
     serve.add_argument("--host", help="address to listen on (MOCK_HOST; default 127.0.0.1)")
     serve.add_argument(
@@ -192,33 +233,6 @@ def build_parser() -> argparse.ArgumentParser:
                 help=f"{info.description} ({env}; default {info.default})",
             )
     serve.epilog = EXAMPLES["serve"] + "\n\n" + environment_only_help(serve)
-    serve.set_defaults(func=cmd_serve)
-
-    reset = sub.add_parser(
-        "reset", help="drop all state and reseed the demo data", epilog=EXAMPLES["reset"]
-    )
-    add_state_flags(reset)
-    reset.add_argument(
-        "--provider", choices=[p.name for p in PROVIDERS], help="reset only this provider"
-    )
-    add_admin_flags(reset)
-    reset.set_defaults(func=cmd_reset)
-    ca = sub.add_parser(
-        "ca",
-        help="print the sandbox CA certificate and how to trust it",
-        epilog=EXAMPLES["ca"],
-    )
-    add_state_flags(ca)
-    add_ca_flag(ca)
-    ca.add_argument("--path", action="store_true", help="print only the certificate's path")
-    ca.set_defaults(func=cmd_ca)
-    add_stubs_command(sub)
-    add_commands(sub)
-    hooks = ProviderCommandLine(sub)
-    for provider in PROVIDERS:
-        if provider.add_cli:
-            provider.add_cli(hooks)
-    return parser
 
 
 def add_stubs_command(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -317,7 +331,11 @@ def add_state_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_settings(ns: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
+def load_settings(ns: argparse.Namespace) -> tuple["Settings", dict[str, Any]]:
+    from pydantic import ValidationError
+
+    from mock_server.core.config import Settings
+
     given = {k: v for k, v in vars(ns).items() if v is not None}
     core: dict[str, Any] = {}
     for field in ("host", "admin_port", "log_level", "timestamp_clock", "workers"):
@@ -353,7 +371,7 @@ def load_settings(ns: argparse.Namespace) -> tuple[Settings, dict[str, Any]]:
     return settings, provider_settings
 
 
-def describe(exc: ValidationError) -> str:
+def describe(exc: "ValidationError") -> str:
     model = exc.title
     problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
     return f"invalid configuration ({model}): {problems}"
@@ -376,7 +394,7 @@ def open_services(ns: argparse.Namespace) -> "Services":
     return Services(settings, PROVIDERS, provider_settings).open()
 
 
-def refuse_memory(settings: Settings) -> None:
+def refuse_memory(settings: "Settings") -> None:
     """A command that edits the state would edit a throwaway database and report success."""
     if settings.memory:
         raise ConfigError(

@@ -7,7 +7,6 @@ control plane and the shared contract suite.
 
 from typing import Any
 
-from mock_server.core.config import Settings
 from mock_server.core.provider import Provider
 from mock_server.providers import appkey, digitalent, joss, kyc, sales_order
 
@@ -32,6 +31,8 @@ def by_name(name: str) -> Provider[Any]:
 
 def default_ports() -> dict[str, int]:
     """The control plane's and each provider's default port, in start-up order."""
+    from mock_server.core.config import Settings  # pydantic-settings: not for every command
+
     ports: dict[str, int] = {ADMIN: Settings.model_fields["admin_port"].default}
     for provider in PROVIDERS:
         ports[provider.name] = provider.settings_cls.model_fields["port"].default

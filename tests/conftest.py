@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from mock_server.app import Sandbox
 from mock_server.core.config import Settings
 from mock_server.core.locations import sqlite_url_for
-from mock_server.core.provider import ProviderSettings
+from mock_server.core.provider_settings import ProviderSettings
 from tests.helpers import seed_database, seed_template
 from tests.postgres import ThrowawayPostgres, missing_reason
 

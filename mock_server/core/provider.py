@@ -16,10 +16,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
-
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from mock_server.core.contract import Contract
 
@@ -40,32 +38,8 @@ if TYPE_CHECKING:
     from mock_server.core.db import Database
     from mock_server.core.errors import ProviderError
     from mock_server.core.postman import PostmanSpec
+    from mock_server.core.provider_settings import ProviderSettings
     from mock_server.core.replay import ReplayGuard
-
-
-class ProviderSettings(BaseSettings):
-    """Base of each provider's settings. Subclasses set ``env_prefix="MOCK_<NAME>_"``.
-
-    Every field becomes a CLI flag ``--<name>-<field>`` as well as an environment variable.
-    """
-
-    model_config = SettingsConfigDict(extra="ignore")
-    port: int
-    auth_mode: Literal["strict", "lenient"] = Field(
-        "strict", description="lenient: accept, but journal what would have failed"
-    )
-    rate_limit: int = Field(0, ge=0, description="requests per client per window; 0 = off")
-    rate_limit_window: float = Field(60.0, gt=0, description="rate-limit window in seconds")
-    hosts: str = Field(
-        "",
-        description="comma-separated host names the HTTPS edge serves this provider under "
-        "(empty: the provider's documented defaults)",
-    )
-
-    def replay_horizon(self) -> float:
-        """Seconds a consumed request id must be remembered: past it, the time window rejects."""
-        window = getattr(self, "timestamp_window", None)
-        return 2.0 * window if window else 86_400.0
 
 
 class CredentialStore(Protocol):
@@ -152,7 +126,9 @@ class Provider(Generic[Backend]):
     name: str
     title: str
     auth: str  # one line for the start-up table and the README
-    settings_cls: type[ProviderSettings]
+    # Its ``ProviderSettings`` subclass as ``"module:Class"``, imported on first use
+    # (``settings_cls``): the CLI lists every provider, and most commands read no settings.
+    settings_class: str
     # The provider's state and logic over the database: plain objects, no HTTP.
     backend: Callable[[ProviderContext], Backend]
     # The provider's ASGI app (its routes) over the backend.
@@ -189,7 +165,18 @@ class Provider(Generic[Backend]):
     # the control plane.
     postman: Callable[[Any], "PostmanSpec"] | None = None
 
-    def edge_hosts(self, settings: ProviderSettings) -> tuple[str, ...]:
+    @cached_property
+    def settings_cls(self) -> "type[ProviderSettings]":
+        """The class ``settings_class`` names (pydantic-settings is imported here)."""
+        from mock_server.core.provider_settings import ProviderSettings
+
+        module, _, name = self.settings_class.partition(":")
+        cls = getattr(importlib.import_module(module), name)
+        if not (isinstance(cls, type) and issubclass(cls, ProviderSettings)):
+            raise TypeError(f"{self.name}: {self.settings_class} is not a ProviderSettings class")
+        return cls
+
+    def edge_hosts(self, settings: "ProviderSettings") -> tuple[str, ...]:
         """The host names the edge serves this provider under, lower-case."""
         configured = [h.strip().lower() for h in settings.hosts.split(",") if h.strip()]
         return tuple(configured) if configured else tuple(h.lower() for h in self.hosts)

@@ -25,7 +25,8 @@ from mock_server.core.db import Database, is_busy, schema_fingerprint, table_of
 from mock_server.core.faults import FaultBook
 from mock_server.core.journal import Journal
 from mock_server.core.locations import ConfigError
-from mock_server.core.provider import Provider, ProviderContext, ProviderSettings, SeedContext
+from mock_server.core.provider import Provider, ProviderContext, SeedContext
+from mock_server.core.provider_settings import ProviderSettings
 from mock_server.core.replay import ConsumedRequestId, ReplayGuard
 from mock_server.core.statefile import check_state_file
 from mock_server.core.stubs.book import StubBook

@@ -21,9 +21,9 @@ from mock_server.core.provider import (
     Authenticate,
     Provider,
     ProviderContext,
-    ProviderSettings,
     SeedContext,
 )
+from mock_server.core.provider_settings import ProviderSettings
 
 
 class FakeSettings(ProviderSettings):
@@ -73,7 +73,7 @@ FAKE = Provider(
     name="fake",
     title="Fake",
     auth="none",
-    settings_cls=FakeSettings,
+    settings_class="tests.core.test_pipeline:FakeSettings",
     backend=lambda ctx: ctx,
     routes=build_app,
     authenticate=build_authenticate,

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.core.contract import Contract, Example
 from mock_server.core.provider import DemoCredential, Provider, lazy
-from mock_server.providers.appkey.config import AppKeySettings
 from mock_server.providers.appkey.signing import (
     DEMO_APP_KEY,
     DEMO_PASSWORD,
@@ -72,7 +71,7 @@ provider = Provider(
     name="appkey",
     title="x-app-key partner API",
     auth="x-app-key + Bearer private key / access / refresh / x-user-token",
-    settings_cls=AppKeySettings,
+    settings_class="mock_server.providers.appkey.config:AppKeySettings",
     backend=Accounts,
     routes=build_app,
     authenticate=build_authenticate,

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.core.contract import Contract, Example, spoil_header
 from mock_server.core.provider import DemoCredential, Provider, lazy
-from mock_server.providers.digitalent.config import DigitalentSettings
 from mock_server.providers.digitalent.signing import sign_request
 
 # The server's parts load when the sandbox builds the provider, not when the CLI lists it.
@@ -54,7 +53,7 @@ provider = Provider(
     name="digitalent",
     title="Digitalent Public API",
     auth="HMAC-SHA256 of METHOD:urlPath:body:timestamp:requestId",
-    settings_cls=DigitalentSettings,
+    settings_class="mock_server.providers.digitalent.config:DigitalentSettings",
     backend=Catalogue,
     routes=build_app,
     authenticate=build_authenticate,

@@ -1,7 +1,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from mock_server.core.provider import ProviderSettings
+from mock_server.core.provider_settings import ProviderSettings
 
 
 class DigitalentSettings(ProviderSettings):

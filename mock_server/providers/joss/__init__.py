@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.core.contract import Contract, Example, spoil_header
 from mock_server.core.provider import Provider, lazy
-from mock_server.providers.joss.config import JossSettings
 from mock_server.providers.joss.signing import DEMO_CREDENTIALS, sign_request
 
 # The server's parts load when the sandbox builds the provider, not when the CLI lists it.
@@ -73,7 +72,7 @@ provider = Provider(
     name="joss",
     title="JOSS (Job Offer Single Submission)",
     auth="HMACSHA256 of Client-Id, Request-Id, Request-Timestamp, Request-Target, Digest",
-    settings_cls=JossSettings,
+    settings_class="mock_server.providers.joss.config:JossSettings",
     backend=Reports,
     routes=build_app,
     authenticate=build_authenticate,

@@ -3,7 +3,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from mock_server.core.provider import ProviderSettings
+from mock_server.core.provider_settings import ProviderSettings
 
 
 class JossSettings(ProviderSettings):

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from mock_server.core.contract import Contract, Example
 from mock_server.core.provider import DemoCredential, Provider, lazy
 from mock_server.providers.kyc.cli import add_cli
-from mock_server.providers.kyc.config import KycSettings
 from mock_server.providers.kyc.signing import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -86,7 +85,7 @@ provider = Provider(
     name="kyc",
     title="SATUSEHAT KYC",
     auth="OAuth2 bearer; RSA-OAEP + AES-256-GCM envelope",
-    settings_cls=KycSettings,
+    settings_class="mock_server.providers.kyc.config:KycSettings",
     backend=KycState,
     routes=build_app,
     authenticate=build_authenticate,

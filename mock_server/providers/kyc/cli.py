@@ -4,7 +4,6 @@ import argparse
 import sys
 
 from mock_server.core.provider import CommandLine
-from mock_server.providers.kyc.config import KycSettings
 
 
 def add_cli(cli: CommandLine) -> None:
@@ -28,6 +27,8 @@ def print_public_key(ns: argparse.Namespace) -> int:
     try:
         path = ns.kyc_server_private_key
         if path is None:
+            from mock_server.providers.kyc.config import KycSettings  # pydantic-settings
+
             path = KycSettings().server_private_key
         key = load_server_key(path)
     except (OSError, ValueError, TypeError) as exc:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from mock_server.core.contract import Contract, Example, spoil_header
 from mock_server.core.provider import DemoCredential, Provider, lazy
 from mock_server.providers.sales_order.cli import add_cli
-from mock_server.providers.sales_order.config import NAME, SalesOrderSettings
+from mock_server.providers.sales_order.name import NAME
 from mock_server.providers.sales_order.signing import DEMO_CLIENT, private_key, sign_request
 
 # The server's parts load when the sandbox builds the provider, not when the CLI lists it.
@@ -63,7 +63,7 @@ provider = Provider(
     name=NAME,
     title="Sales Order API",
     auth="JWT bearer + X-SIGNATURE = SHA256withRSA of client_id|X-TIMESTAMP",
-    settings_cls=SalesOrderSettings,
+    settings_class="mock_server.providers.sales_order.config:SalesOrderSettings",
     backend=Erp,
     routes=build_app,
     authenticate=build_authenticate,

@@ -5,7 +5,7 @@ import sys
 from functools import partial
 
 from mock_server.core.provider import CommandLine
-from mock_server.providers.sales_order.config import NAME
+from mock_server.providers.sales_order.name import NAME
 
 EXAMPLE = """example:
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out private.pem

@@ -1,9 +1,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from mock_server.core.provider import ProviderSettings
-
-NAME = "sales_order"  # the provider's name: its flags, environment variables and tables say so
+from mock_server.core.provider_settings import ProviderSettings
 
 
 class SalesOrderSettings(ProviderSettings):

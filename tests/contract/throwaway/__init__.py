@@ -13,7 +13,8 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from mock_server.core.contract import Contract, Example, spoil_header
-from mock_server.core.provider import DemoCredential, Provider, ProviderSettings, SignInput
+from mock_server.core.provider import DemoCredential, Provider, SignInput
+from mock_server.core.provider_settings import ProviderSettings
 from tests.contract.throwaway.auth import build_authenticate, string_to_sign
 from tests.contract.throwaway.errors import is_error, render_error
 from tests.contract.throwaway.models import Clients, seed
@@ -43,7 +44,7 @@ provider = Provider(
     name="throwaway",
     title="Throwaway ping API",
     auth="hex HMAC-SHA256 of METHOD, path, timestamp, request id",
-    settings_cls=PingSettings,
+    settings_class="tests.contract.throwaway:PingSettings",
     backend=Clients,
     routes=build_app,
     authenticate=build_authenticate,
