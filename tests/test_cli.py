@@ -164,3 +164,27 @@ def test_every_command_help_has_an_example():
     commands = parser._subparsers._group_actions[0].choices
     for name, command in commands.items():
         assert "example:" in command.format_help(), name
+
+
+@pytest.mark.parametrize(
+    ("argv", "joss_port"),
+    [([], None), (["--joss-port", "9101"], 9101), (["--memory", "--workers", "1"], None)],
+)
+def test_without_a_command_or_with_serve_flags_only_it_serves(argv, joss_port, monkeypatch):
+    served = []
+    monkeypatch.setattr("mock_server.cli.cmd_serve", lambda ns: served.append(ns) or 0)
+    assert main(argv) == 0
+    [ns] = served
+    assert ns.command == "serve"
+    assert ns.joss__port == joss_port  # serve's flags were there to parse
+
+
+def test_the_top_level_help_lists_every_command_with_its_help_line(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # one line per command, as argparse wraps to the terminal
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    listed = build_parser()._subparsers._group_actions[0]._choices_actions
+    assert len(listed) >= 10
+    for command in listed:
+        assert f"{command.dest} {' '.join(command.help.split())}" in out, command.dest

@@ -89,17 +89,73 @@ def test_the_probe_sees_the_server_modules_of_a_command_that_opens_the_state(tmp
     assert "mock_server.providers.digitalent.seed" in found
 
 
-# What a command that drives a running sandbox needs besides the standard library: argparse's
-# flags come from the settings (pydantic), the rest is http.client. httpx and the protocol's
-# models once were most of such a command's start-up.
+# What a command that drives a running sandbox needs besides the standard library: nothing but
+# http.client. httpx and the protocol's models once were most of such a command's start-up.
 CLIENT_EXTRAS = ("httpx", "httpcore", "anyio", "mock_server.admin.protocol")
+
+
+def unreachable_admin_url() -> str:
+    with socket.socket() as sock:  # a port nothing listens on: the command fails after start-up
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 @pytest.mark.parametrize("argv", [["clock"], ["journal"], ["explain", "last"]])
 def test_commands_that_drive_a_sandbox_load_no_http_library_and_no_server(argv):
-    with socket.socket() as sock:  # a port nothing listens on: the command fails after start-up
-        sock.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    _, modules = modules_loaded_by(*argv, "--admin-url", url, status=1)
+    _, modules = modules_loaded_by(*argv, "--admin-url", unreachable_admin_url(), status=1)
     assert server_modules_among(modules) == []
     assert [m for m in modules if m.split(".")[0] in CLIENT_EXTRAS or m in CLIENT_EXTRAS] == []
+
+
+# The settings classes: pydantic-settings and pydantic are most of what a command would import
+# otherwise. Only serving (and its --help, which lists every setting), the commands that open
+# the state, and ``sign`` (a provider's port and environment are settings) read them.
+SETTINGS_STACK = ("pydantic", "pydantic_core", "pydantic_settings")
+
+
+def settings_stack_among(modules: list[str]) -> list[str]:
+    return [m for m in modules if m.split(".")[0] in SETTINGS_STACK]
+
+
+@pytest.mark.parametrize(
+    ("argv", "status"),
+    [
+        (["--version"], 0),
+        (["--help"], 0),
+        (["sign", "--help"], 0),
+        (["postman", "--help"], 0),
+        (["stubs", "--help"], 0),
+        (["rset"], 2),  # a mistyped command is told the right one
+        (["clock"], 1),
+        (["clock", "--advance", "60"], 1),
+        (["journal", "--limit", "5"], 1),
+        (["explain", "last"], 1),
+        (["credentials", "joss"], 1),
+    ],
+)
+def test_commands_that_read_no_setting_load_neither_pydantic_nor_pydantic_settings(argv, status):
+    if status == 1:  # against a control plane nothing answers at: refused after start-up
+        argv = [*argv, "--admin-url", unreachable_admin_url()]
+    _, modules = modules_loaded_by(*argv, status=status)
+    assert "mock_server.cli" in modules  # the probe ran the command line
+    assert settings_stack_among(modules) == []
+
+
+def test_serve_help_still_lists_every_setting_and_so_loads_the_settings():
+    """The check rejects too: serve's flags and its environment-only list are the settings'."""
+    out, modules = modules_loaded_by("serve", "--help")
+    assert "pydantic_settings" in settings_stack_among(modules)
+    for listed in ("--admin-port", "--joss-port N", "MOCK_JOSS_ENVIRONMENT", "MOCK_ADMIN_TOKEN"):
+        assert listed in out, listed
+    assert server_modules_among(modules) == []
+
+
+def test_sign_reads_the_providers_settings_and_nothing_of_the_server(monkeypatch):
+    # Its default port comes from MOCK_<PROVIDER>_PORT, as the server reads it.
+    monkeypatch.setenv("MOCK_DIGITALENT_PORT", "8105")
+    out, modules = modules_loaded_by(
+        "sign", "digitalent", "POST", "/api/public/pelatihan/akademi", "--local-clock", "--curl"
+    )
+    assert "http://127.0.0.1:8105/api/public/pelatihan/akademi" in out
+    assert "pydantic_settings" in modules
+    assert server_modules_among(modules) == []
