@@ -6,7 +6,10 @@ import socket
 import subprocess
 import sys
 
+import httpx
 import pytest
+
+from tests.server import running_server
 
 # The server's stacks and the sandbox's own server modules: none is needed to print the
 # version, the help or a signed request's headers.
@@ -139,6 +142,37 @@ def test_commands_that_read_no_setting_load_neither_pydantic_nor_pydantic_settin
     _, modules = modules_loaded_by(*argv, status=status)
     assert "mock_server.cli" in modules  # the probe ran the command line
     assert settings_stack_among(modules) == []
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    """A running sandbox's control plane, and the journal id of a request it rejected."""
+    with running_server(None) as server:  # --memory
+        unsigned = httpx.post(
+            f"{server.url('digitalent')}/api/public/pelatihan/akademi", json={"id": 1}
+        )
+        yield server.url("admin"), unsigned.headers["X-Mock-Journal-Id"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["clock"],
+        ["journal", "--limit", "5"],
+        ["explain", "{rejected}"],
+        ["credentials", "joss"],
+        ["postman", "joss", "-o", "{tmp}"],  # the sandbox answers: nothing is built here
+    ],
+)
+def test_commands_answered_by_a_running_sandbox_load_no_settings_and_no_server(
+    argv, sandbox, tmp_path
+):
+    admin_url, rejected = sandbox
+    argv = [a.format(tmp=tmp_path, rejected=rejected) for a in argv]
+    out, modules = modules_loaded_by(*argv, "--admin-url", admin_url)
+    assert out.strip()
+    assert settings_stack_among(modules) == []
+    assert server_modules_among(modules) == []
 
 
 def test_serve_help_still_lists_every_setting_and_so_loads_the_settings():
