@@ -23,6 +23,7 @@ from mock_server.admin.app import build_admin
 from mock_server.admin.local import LocalAdmin
 from mock_server.core import openapi
 from mock_server.core.config import Settings
+from mock_server.core.direct import DirectRoutes
 from mock_server.core.edge import EdgeDispatcher, HttpsRedirect
 from mock_server.core.pipeline import ProviderPipeline
 from mock_server.core.provider import Provider
@@ -71,7 +72,13 @@ class Sandbox:
             self.apps[provider.name] = ProviderPipeline(
                 name=provider.name,
                 # Stubs first: routing happens after auth, and a stub may stand for a built-in.
-                app=StubRouter(routes, services.stubs, provider.name),
+                app=StubRouter(
+                    DirectRoutes(routes, provider.render_error)
+                    if isinstance(routes, FastAPI)
+                    else routes,
+                    services.stubs,
+                    provider.name,
+                ),
                 authenticate=provider.authenticate(backend),
                 render_error=provider.render_error,
                 journal=services.journal,

@@ -256,6 +256,9 @@ def build_server(sandbox: Sandbox, bound: Mapping[str, int]) -> SandboxServer:
             body_timeout=sandbox.settings.body_timeout,
             max_connections=sandbox.settings.max_connections,
         ),
+        # No provider speaks WebSocket (the dashboard's live journal is an event stream): an
+        # upgrade request is answered as plain HTTP, and no WebSocket library loads (~12 ms).
+        ws="none",
         access_log=False,  # the journal prints its own line per request
         server_header=False,  # a real provider does not announce uvicorn
         # uvicorn would believe X-Forwarded-* from any loopback peer, so a client could make the

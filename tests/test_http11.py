@@ -152,6 +152,30 @@ def test_a_bodyless_upgrade_request_is_answered_and_the_connection_kept(
         assert sock.response()[0] == 200
 
 
+WEBSOCKET_HEAD = (
+    b"GET /api/public/pelatihan/akademi HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+)
+
+
+def test_a_websocket_upgrade_is_answered_by_the_provider_as_plain_http(
+    server: RunningServer,
+) -> None:
+    """No provider speaks WebSocket: the request reaches the provider's auth like any other,
+    instead of an empty 403 from the server that nobody journaled."""
+    with two_writes(server.ports["digitalent"], WEBSOCKET_HEAD) as sock:
+        status, headers, body = sock.response()
+        # Not switched: the connection still speaks HTTP/1.1.
+        sock.write(WEBSOCKET_HEAD.replace(b"Upgrade: websocket\r\nConnection: Upgrade\r\n", b""))
+        assert sock.response()[0] == status
+    assert status == 400
+    assert b"Missing required headers" in body
+    assert (
+        journal(server, headers["x-mock-journal-id"])["request_headers"]["upgrade"] == "websocket"
+    )
+
+
 def test_a_body_shorter_than_its_content_length_is_explained(server: RunningServer) -> None:
     port = server.ports["sales_order"]
     head = (

@@ -44,11 +44,41 @@ def state(request: pytest.FixtureRequest, database: str, tmp_path: Path) -> Iter
     server.drop_database(name)
 
 
+@pytest.fixture(scope="module")
+def shared_workers() -> Iterator[tuple[ExitStack, dict[str, RunningServer]]]:
+    """One ``--workers 2`` sandbox per database for the module's tests, started on first use:
+    each start costs about a second of both cores."""
+    with ExitStack() as stack:
+        yield stack, {}
+
+
 @pytest.fixture
-def workers(state: Path | str) -> Iterator[RunningServer]:
-    with running_server(state, "--workers", "2") as server:
-        server.wait_for_output("ready: every port is listening (2 workers)", timeout=20)
-        yield server
+def workers(
+    request: pytest.FixtureRequest,
+    database: str,
+    shared_workers: tuple[ExitStack, dict[str, RunningServer]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RunningServer]:
+    """The database's shared sandbox, left after each test as a fresh one starts: the clock
+    running, no fault rules (request ids and the journal only grow, and tests count afresh)."""
+    stack, started = shared_workers
+    if database not in started:
+        if database == "sqlite":
+            state: Path | str = tmp_path_factory.mktemp("workers") / "state.db"
+        else:
+            server: ThrowawayPostgres = request.getfixturevalue("postgres")
+            name = f"w_{uuid.uuid4().hex[:16]}"
+            state = server.create_database(name)
+            stack.callback(server.drop_database, name)
+        running = stack.enter_context(running_server(state, "--workers", "2"))
+        running.wait_for_output("ready: every port is listening (2 workers)", timeout=20)
+        started[database] = running
+    running = started[database]
+    yield running
+    admin = running.url("admin") + "/__admin"
+    assert fresh("POST", f"{admin}/clock", json={"resume": True}).status_code == 200
+    assert fresh("DELETE", f"{admin}/faults").status_code == 200
+    time.sleep(0.1)  # each worker's journal entries written (every 0.02 s) before the next test
 
 
 def fresh(method: str, url: str, **kwargs: Any) -> httpx.Response:

@@ -336,23 +336,36 @@ class Prepared:
     work (~30 µs a statement, more than SQLite takes to run it)."""
 
     def __init__(self, db: Database, statement: ClauseElement) -> None:
-        compiled = statement.compile(dialect=db.engine.dialect)
-        assert isinstance(compiled, SQLCompiler)
         self._db = db
-        self.sql = str(compiled)
-        self._defaults = dict(compiled.params)
-        self._order: tuple[str, ...] | None = (
-            tuple(compiled.positiontup or ()) if compiled.positional else None
-        )
+        # Compiled on first use: a sandbox prepares some 35 statements as it starts, and a short
+        # session (a test, a demo) runs few of them; compiling them all cost ~20 ms a start.
+        self._statement = statement
+        self._sql = ""
+        self._defaults: dict[str, Any] = {}
+        self._order: tuple[str, ...] | None = None
         self._row: Any = None
+
+    def _compile(self) -> None:
+        compiled = self._statement.compile(dialect=self._db.engine.dialect)
+        assert isinstance(compiled, SQLCompiler)
+        self._defaults = dict(compiled.params)
+        self._order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        self._sql = str(compiled)  # last: another thread may read the others once this is set
+
+    @property
+    def sql(self) -> str:
+        if not self._sql:
+            self._compile()
+        return self._sql
 
     def _bind(self, params: dict[str, Any]) -> Any:
         merged = self._defaults | params if self._defaults else params
         return tuple(map(merged.__getitem__, self._order)) if self._order is not None else merged
 
     def _execute(self, params: dict[str, Any]) -> Any:
+        sql = self.sql
         cursor = self._db.raw().cursor()
-        cursor.execute(self.sql, self._bind(params))
+        cursor.execute(sql, self._bind(params))
         return cursor
 
     def _rows(self, cursor: Any, rows: list[tuple[Any, ...]]) -> list[Any]:

@@ -403,17 +403,22 @@ async def respond(
     await response(scope, receive, send)
 
 
+def render_rejection(request: Request, err: ProviderError, render_error: RenderError) -> Response:
+    """A handler's ``ProviderError`` as the provider's answer, noted in the request's journal."""
+    ctx = context_of(request.scope)
+    if ctx is not None:
+        note_rejection(ctx.record, err)
+    response = render_error(err, request)
+    for name, value in err.headers.items():
+        response.headers[name] = value
+    return response
+
+
 def install_error_handlers(app: FastAPI, render_error: RenderError) -> None:
     """Make every error a handler or the router raises come out in the provider's shape."""
 
     def render(request: Request, err: ProviderError) -> Response:
-        ctx = context_of(request.scope)
-        if ctx is not None:
-            note_rejection(ctx.record, err)
-        response = render_error(err, request)
-        for name, value in err.headers.items():
-            response.headers[name] = value
-        return response
+        return render_rejection(request, err, render_error)
 
     async def on_provider_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProviderError)
