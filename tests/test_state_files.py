@@ -5,6 +5,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,22 @@ def test_a_database_url_the_sandbox_cannot_use_is_one_sentence(url, says, comman
     assert "Traceback" not in done.stderr
     assert "s3cret" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_refused_state_file_is_said_before_the_server_loads(tmp_path) -> None:
+    """The sentence comes at once, not after the web stack and every provider have loaded."""
+    db = tmp_path / "state.db"
+    db.write_text("not a database")
+    probe = (
+        "import sys\n"
+        "from mock_server.cli import main\n"
+        f"status = main(['serve', '--db', {str(db)!r}, *{ANY_PORT!r}])\n"
+        "heavy = ('fastapi', 'uvicorn', 'mock_server.serve')\n"
+        "loaded = sorted(m for m in heavy if m in sys.modules)\n"
+        "print(status, loaded)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert ran.stdout.strip() == "2 []"
+    assert "is not a SQLite database" in ran.stderr

@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from mock_server.core.locations import ConfigError
 
@@ -18,8 +19,12 @@ META_TABLE = "mock_meta"  # every database mock-server creates has it (core/db.p
 
 
 def state_path(url: str) -> Path | None:
-    """The file behind a SQLite URL; None for memory and for other databases."""
-    parsed = make_url(url)
+    """The file behind a SQLite URL; None for memory, for other databases, and for what is not
+    a URL at all (opening the database says so, in one sentence: ``Services.reachable``)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
     if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database).expanduser()
