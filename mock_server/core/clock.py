@@ -9,10 +9,9 @@ process changed the control-plane state (``Database.sync``, once per request) an
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, Connection, Float, Integer, Table
 
-from mock_server.core.db import Database, table_of
+from mock_server.core.db import METADATA, Database
 
 # Re-exported: the time formats live apart so that signing (the CLI) needs no database stack.
 from mock_server.core.timefmt import WIB, iso_z, isoformat_z, parse_iso8601, skew_diagnosis
@@ -29,11 +28,13 @@ __all__ = [
 ]
 
 
-class ClockState(SQLModel, table=True):
-    __tablename__ = "clock_state"
-    id: int = Field(default=1, primary_key=True)
-    frozen_at: float | None = Field(default=None, description="unix seconds, when frozen")
-    offset_seconds: float = 0.0
+ClockState = Table(
+    "clock_state",
+    METADATA,
+    Column("id", Integer, primary_key=True, default=1),
+    Column("frozen_at", Float),  # unix seconds, when frozen
+    Column("offset_seconds", Float, nullable=False, default=0.0),
+)
 
 
 class Clock:
@@ -103,7 +104,7 @@ class Clock:
     # -- storage -------------------------------------------------------------------------------
     def stored(self) -> tuple[float | None, float]:
         """(frozen_at, offset) as the database has them now."""
-        row = self._db.connection().execute(table_of(ClockState).select()).first()
+        row = self._db.connection().execute(ClockState.select()).first()
         return (None, 0.0) if row is None else (row.frozen_at, row.offset_seconds)
 
     def reload(self) -> None:
@@ -123,6 +124,6 @@ class Clock:
 
 
 def write_clock(conn: Connection, *, frozen_at: float | None, offset: float) -> None:
-    table = table_of(ClockState)
+    table = ClockState
     conn.execute(table.delete())
     conn.execute(table.insert().values(id=1, frozen_at=frozen_at, offset_seconds=offset))

@@ -9,19 +9,21 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, Float, Integer, String, Table
 
-from mock_server.core.db import Database, table_of
+from mock_server.core.db import METADATA, Database
 
 AuthMode = Literal["strict", "lenient"]
 
 
-class ProviderControl(SQLModel, table=True):
-    __tablename__ = "provider_control"
-    provider: str = Field(primary_key=True, max_length=32)
-    auth_mode: str | None = Field(default=None, max_length=8)
-    rate_limit: int | None = None
-    rate_limit_window: float | None = None
+ProviderControl = Table(
+    "provider_control",
+    METADATA,
+    Column("provider", String(32), primary_key=True),
+    Column("auth_mode", String(8)),
+    Column("rate_limit", Integer),
+    Column("rate_limit_window", Float),
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Controls:
         return control
 
     def _load(self, provider: str) -> Control:
-        t = table_of(ProviderControl)
+        t = ProviderControl
         row = self._db.connection().execute(t.select().where(t.c.provider == provider)).first()
         base = self._defaults[provider]
         if row is None:
@@ -54,7 +56,7 @@ class Controls:
         )
 
     def set(self, provider: str, **changes: Any) -> Control:
-        t = table_of(ProviderControl)
+        t = ProviderControl
         current: dict[str, Any] = {"auth_mode": None, "rate_limit": None, "rate_limit_window": None}
         with self._db.begin() as conn:
             row = conn.execute(t.select().where(t.c.provider == provider)).first()

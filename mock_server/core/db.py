@@ -25,8 +25,12 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ClauseElement,
+    Column,
     Connection,
     Engine,
+    Integer,
+    MetaData,
+    String,
     Table,
     bindparam,
     create_engine,
@@ -37,7 +41,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlmodel import Field, SQLModel
 
 IntegrityError = exc.IntegrityError  # raised through SQLAlchemy; Prepared raises the driver's own
 # PostgreSQL's advisory lock held while a process checks and seeds the database at start-up.
@@ -75,35 +78,37 @@ def database_errors(url: str) -> tuple[type[Exception], ...]:
     return (psycopg.OperationalError,)
 
 
-class StateChange(SQLModel, table=True):
-    """One row, rewritten with a fresh random token by every control-plane change (clock,
-    faults, controls, credentials, resets). Each request compares it with the token this
-    process last saw, so a change made through one worker applies on every worker at once.
-    A token, not a counter: a reset recreates the table, and a counter would start again at
-    a number another worker may still hold."""
-
-    __tablename__ = "state_change"
-    id: int = Field(default=1, primary_key=True)
-    token: int = Field(sa_type=BigInteger)
+# Every state table, from every provider and the core: what ``create_all`` creates and
+# ``schema_fingerprint`` digests. Plain SQLAlchemy Core tables: nothing maps rows to objects.
+METADATA = MetaData()
 
 
-class MockMeta(SQLModel, table=True):
-    """Key/value facts about the database itself: schema fingerprint, seed, seeded-at."""
+# One row, rewritten with a fresh random token by every control-plane change (clock,
+# faults, controls, credentials, resets). Each request compares it with the token this
+# process last saw, so a change made through one worker applies on every worker at once.
+# A token, not a counter: a reset recreates the table, and a counter would start again at
+# a number another worker may still hold.
+StateChange = Table(
+    "state_change",
+    METADATA,
+    Column("id", Integer, primary_key=True, default=1),
+    Column("token", BigInteger, nullable=False),
+)
 
-    __tablename__ = "mock_meta"
-    key: str = Field(primary_key=True, max_length=64)
-    value: str
 
-
-def table_of(model: type[SQLModel]) -> Table:
-    """A SQLModel class's table, typed (SQLModel leaves ``__table__`` untyped)."""
-    return SQLModel.metadata.tables[str(model.__tablename__)]
+# Key/value facts about the database itself: schema fingerprint, seed, seeded-at.
+MockMeta = Table(
+    "mock_meta",
+    METADATA,
+    Column("key", String(64), primary_key=True),
+    Column("value", String, nullable=False),
+)
 
 
 def schema_fingerprint() -> str:
     """A digest of every table and column, so a database made by another version is reseeded."""
     parts = []
-    for table in sorted(SQLModel.metadata.sorted_tables, key=lambda t: t.name):
+    for table in sorted(METADATA.sorted_tables, key=lambda t: t.name):
         columns = ",".join(f"{c.name}:{c.type}" for c in table.columns)
         parts.append(f"{table.name}({columns})")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
@@ -134,7 +139,7 @@ class Database:
         # Called when another process changed the control-plane state (``sync``).
         self.on_change: list[Callable[[], None]] = []
         self._change_token: int | None = None
-        self._change_table = table_of(StateChange)
+        self._change_table = StateChange
         self._read_change = self.prepare(self._change_table.select())
         self.IntegrityError: type[Exception] = self.engine.dialect.loaded_dbapi.IntegrityError
 
@@ -292,23 +297,21 @@ class Database:
         return self.connection() if self.in_memory else self.engine
 
     def create_all(self, tables: list[Table] | None = None) -> None:
-        SQLModel.metadata.create_all(self._ddl_bind(), tables=tables)
+        METADATA.create_all(self._ddl_bind(), tables=tables)
 
     def drop_all(self, tables: list[Table] | None = None) -> None:
-        SQLModel.metadata.drop_all(self._ddl_bind(), tables=tables)
+        METADATA.drop_all(self._ddl_bind(), tables=tables)
 
     def meta(self, key: str) -> str | None:
-        table = table_of(MockMeta)
-        row = self.connection().execute(table.select().where(table.c.key == key)).first()
+        row = self.connection().execute(MockMeta.select().where(MockMeta.c.key == key)).first()
         return str(row.value) if row else None
 
     def set_meta(self, conn: Connection, key: str, value: str) -> None:
-        table = table_of(MockMeta)
-        conn.execute(table.delete().where(table.c.key == key))
-        conn.execute(table.insert().values(key=key, value=value))
+        conn.execute(MockMeta.delete().where(MockMeta.c.key == key))
+        conn.execute(MockMeta.insert().values(key=key, value=value))
 
     def has_tables(self) -> bool:
-        return inspect(self._ddl_bind()).has_table(MockMeta.__tablename__)
+        return inspect(self._ddl_bind()).has_table(MockMeta.name)
 
     def checkpoint(self) -> None:
         """Fold the WAL back into the main file (on shutdown, so the file alone is the state)."""

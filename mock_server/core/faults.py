@@ -15,28 +15,29 @@ import weakref
 from collections.abc import Iterator
 from typing import Any, Literal, TypedDict, cast
 
-from sqlalchemy import Column, Text, bindparam
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, Float, Integer, String, Table, Text, bindparam
 
-from mock_server.core.db import Database, table_of
+from mock_server.core.db import METADATA, Database
 
 FaultAction = Literal["status", "latency", "drop"]
 
 
-class FaultRule(SQLModel, table=True):
-    __tablename__ = "fault_rule"
-    seq: int | None = Field(default=None, primary_key=True)
-    id: str = Field(unique=True, max_length=16)
-    provider: str = Field(max_length=32)
-    method: str | None = Field(default=None, max_length=16, description="any method when empty")
-    path: str = Field(default="*", max_length=512, description="glob pattern, e.g. /api/v1/jobs/*")
-    action: str = Field(max_length=8)
-    status: int | None = None
-    body: str | None = Field(default=None, sa_column=Column(Text), description="JSON body")
-    retry_after: int | None = None
-    latency_ms: int | None = None
-    remaining: int | None = Field(default=None, description="applies to this many more requests")
-    probability: float = 1.0
+FaultRule = Table(
+    "fault_rule",
+    METADATA,
+    Column("seq", Integer, primary_key=True),
+    Column("id", String(16), nullable=False, unique=True),
+    Column("provider", String(32), nullable=False),
+    Column("method", String(16)),  # any method when empty
+    Column("path", String(512), nullable=False, default="*"),  # glob pattern, e.g. /api/v1/jobs/*
+    Column("action", String(8), nullable=False),
+    Column("status", Integer),
+    Column("body", Text),  # JSON body
+    Column("retry_after", Integer),
+    Column("latency_ms", Integer),
+    Column("remaining", Integer),  # applies to this many more requests
+    Column("probability", Float, nullable=False, default=1.0),
+)
 
 
 class FaultRuleDict(TypedDict):
@@ -58,7 +59,7 @@ class FaultRuleDict(TypedDict):
 class FaultBook:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._table = t = table_of(FaultRule)
+        self._table = t = FaultRule
         self._cache = db.cache(ttl=1.0)
         self._take_one = db.prepare(
             t.update()

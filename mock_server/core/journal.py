@@ -20,10 +20,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Text, bindparam, func, select
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, Float, Integer, String, Table, Text, bindparam, func, select
 
-from mock_server.core.db import Database, table_of
+from mock_server.core.db import METADATA, Database
 from mock_server.core.redact import (
     header_lines_to_dict,
     redact_headers,
@@ -37,38 +36,33 @@ _encode = json.JSONEncoder(ensure_ascii=False, default=str).encode  # built once
 PRUNE_EVERY = 500  # entries written between two prunes: retention may be exceeded by this much
 
 
-class JournalEntry(SQLModel, table=True):
-    """One answered request. Only ``id`` is indexed: retention keeps the table small enough to
-    filter by scanning, and every extra index would cost each flush."""
-
-    __tablename__ = "journal_entry"
-    seq: int | None = Field(default=None, primary_key=True)
-    id: str = Field(index=True, unique=True, max_length=32)
-    at: float = Field(description="unix seconds, sandbox clock")
-    provider: str = Field(max_length=32)
-    client_id: str | None = Field(default=None, max_length=128)
-    method: str = Field(max_length=16)
-    path: str = Field(sa_column=Column(Text, nullable=False))
-    query: str = Field(default="", sa_column=Column(Text, nullable=False))
-    status: int = Field()
-    duration_ms: float
-    outcome: str = Field(max_length=16, description="accepted or rejected")
-    rule: str | None = Field(default=None, max_length=64)
-    message: str | None = Field(default=None, sa_column=Column(Text))
-    request_headers: str = Field(
-        default="", sa_column=Column(Text, nullable=False), description="name: value lines"
-    )
-    body_excerpt: str = Field(default="", sa_column=Column(Text, nullable=False))
-    body_bytes: int = 0
-    response_headers: str = Field(
-        default="", sa_column=Column(Text, nullable=False), description="name: value lines"
-    )
-    response_excerpt: str = Field(default="", sa_column=Column(Text, nullable=False))
-    response_bytes: int = 0
-    diagnosis: str | None = Field(default=None, sa_column=Column(Text))
-    would_have_failed: str | None = Field(
-        default=None, sa_column=Column(Text), description="lenient mode: the checks that failed"
-    )
+# One answered request. Only ``id`` is indexed: retention keeps the table small enough to
+# filter by scanning, and every extra index would cost each flush.
+JournalEntry = Table(
+    "journal_entry",
+    METADATA,
+    Column("seq", Integer, primary_key=True),
+    Column("id", String(32), nullable=False, unique=True, index=True),
+    Column("at", Float, nullable=False),  # unix seconds, sandbox clock
+    Column("provider", String(32), nullable=False),
+    Column("client_id", String(128)),
+    Column("method", String(16), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("query", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("duration_ms", Float, nullable=False),
+    Column("outcome", String(16), nullable=False),  # accepted or rejected
+    Column("rule", String(64)),
+    Column("message", Text),
+    Column("request_headers", Text, nullable=False),  # name: value lines
+    Column("body_excerpt", Text, nullable=False),
+    Column("body_bytes", Integer, nullable=False, default=0),
+    Column("response_headers", Text, nullable=False),  # name: value lines
+    Column("response_excerpt", Text, nullable=False),
+    Column("response_bytes", Integer, nullable=False, default=0),
+    Column("diagnosis", Text),
+    Column("would_have_failed", Text),  # lenient mode: the checks that failed
+)
 
 
 @dataclass(slots=True)
@@ -136,7 +130,7 @@ class Journal:
         # Called after each batch is written (from whichever thread flushed): the dashboard's
         # live feed wakes here, so a request costs it nothing and a reader is pushed, not polling.
         self.on_flush: list[Callable[[], None]] = []
-        self._table = table_of(JournalEntry)
+        self._table = JournalEntry
         columns = [c.name for c in self._table.columns if c.name != "seq"]
         self._insert = db.prepare(
             self._table.insert().values({name: bindparam(name) for name in columns})

@@ -14,20 +14,21 @@ latency; an idle sandbox answers 0.5 ms later.
 import asyncio
 from dataclasses import dataclass
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, Float, String, Table
 
-from mock_server.core.db import Database, table_of
+from mock_server.core.db import METADATA, Database
 
-
-class ConsumedRequestId(SQLModel, table=True):
-    __tablename__ = "consumed_request_id"
+ConsumedRequestId = Table(
+    "consumed_request_id",
+    METADATA,
+    Column("provider", String(32), primary_key=True),
+    Column("client_id", String(128), primary_key=True),
+    Column("request_id", String(128), primary_key=True),
+    Column("consumed_at", Float, nullable=False, index=True),  # unix seconds, sandbox clock
     # The primary key is the uniqueness arbiter. On SQLite the table is stored WITHOUT ROWID: one
     # b-tree fewer to update on every request's path.
-    __table_args__ = ({"sqlite_with_rowid": False},)
-    provider: str = Field(primary_key=True, max_length=32)
-    client_id: str = Field(primary_key=True, max_length=128)
-    request_id: str = Field(primary_key=True, max_length=128)
-    consumed_at: float = Field(index=True, description="unix seconds, sandbox clock")
+    sqlite_with_rowid=False,
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class ReplayGuard:
     def __init__(self, db: Database, commit_window: float = 0.0005) -> None:
         self._db = db
         self._window = commit_window
-        self._table = table_of(ConsumedRequestId)
+        self._table = ConsumedRequestId
         self._insert = db.insert_unless_present(
             self._table, ["provider", "client_id", "request_id", "consumed_at"]
         )

@@ -16,12 +16,11 @@ from typing import Any
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import make_url
-from sqlmodel import SQLModel
 
 from mock_server.core.clock import Clock, write_clock
 from mock_server.core.config import Settings
 from mock_server.core.control import Control, Controls, RateLimiter
-from mock_server.core.db import Database, is_busy, schema_fingerprint, table_of
+from mock_server.core.db import METADATA, Database, is_busy, schema_fingerprint
 from mock_server.core.faults import FaultBook
 from mock_server.core.journal import Journal
 from mock_server.core.locations import ConfigError
@@ -188,12 +187,11 @@ class Services:
         """Reseed one provider: its own tables (named ``<name>_…``) and its consumed request ids."""
         started = time.perf_counter()
         provider = self.provider(name)
-        tables = [t for t in SQLModel.metadata.sorted_tables if t.name.startswith(f"{name}_")]
+        tables = [t for t in METADATA.sorted_tables if t.name.startswith(f"{name}_")]
         self.db.drop_all(tables)
         self.db.create_all(tables)
-        consumed = table_of(ConsumedRequestId)
         with self.db.begin() as conn:
-            conn.execute(consumed.delete().where(consumed.c.provider == name))
+            conn.execute(ConsumedRequestId.delete().where(ConsumedRequestId.c.provider == name))
             provider.seed(self._seed_context(conn, name, self.clock.now()))
         self.stubs.forget(name)  # its control-plane stubs and stored values; file stubs stay
         self.db.invalidate_caches()

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from mock_server.core.db import Database, IntegrityError, table_of
+from mock_server.core.db import Database, IntegrityError
 from mock_server.core.stubs.load import clashes
 from mock_server.core.stubs.model import CompiledStub, StubInvalid, compile_stub
 from mock_server.core.stubs.tables import StubEntry, StubValue
@@ -25,8 +25,8 @@ class StubBook:
         self._files: dict[str, list[CompiledStub]] = {}
         for stub in files:
             self._files.setdefault(stub.provider, []).append(stub)
-        self._entries = table_of(StubEntry)
-        self._values = table_of(StubValue)
+        self._entries = StubEntry
+        self._values = StubValue
         self._cache = db.cache(ttl=1.0)
 
     # -- the stubs -----------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, func, select
 
 from mock_server.core.compare import constant_time_equal
-from mock_server.core.db import table_of
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.appkey.errors import AppKeyError, bad_request, not_found
 from mock_server.providers.appkey.messages import both
@@ -27,10 +26,10 @@ from mock_server.providers.appkey.seed import hash_password
 from mock_server.providers.appkey.tokens import TokenStore
 
 APPS, USERS, ADDRESSES, PROVINCES = (
-    table_of(AppKeyApp),
-    table_of(AppKeyUser),
-    table_of(AppKeyAddress),
-    table_of(AppKeyProvince),
+    AppKeyApp,
+    AppKeyUser,
+    AppKeyAddress,
+    AppKeyProvince,
 )
 U, AD, PR = USERS.c, ADDRESSES.c, PROVINCES.c
 ADDRESS_ROWS = select(ADDRESSES, PR.name.label("province_name")).join(

@@ -15,12 +15,11 @@ import hashlib
 import secrets
 from typing import Any
 
-from mock_server.core.db import table_of
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.appkey.auth import key_fingerprint
 from mock_server.providers.appkey.models import AppKeyApp
 
-T = table_of(AppKeyApp)
+T = AppKeyApp
 
 
 def new_private_key() -> str:

@@ -1,71 +1,78 @@
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Table
+
+from mock_server.core.db import METADATA
+
 """Tables of the x-app-key API. Secrets (private keys, passwords, tokens) are stored hashed only."""
 
-from sqlmodel import Field, SQLModel
+
+# A client system: its public app key and the SHA-256 of its private key.
+AppKeyApp = Table(
+    "appkey_app",
+    METADATA,
+    Column("app_key", String(128), primary_key=True),
+    Column("private_key_sha256", String(64), nullable=False),
+    Column("name", String, nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+)
 
 
-class AppKeyApp(SQLModel, table=True):
-    """A client system: its public app key and the SHA-256 of its private key."""
-
-    __tablename__ = "appkey_app"
-    app_key: str = Field(primary_key=True, max_length=128)
-    private_key_sha256: str = Field(max_length=64)
-    name: str = ""
-    active: bool = True
-
-
-class AppKeyUser(SQLModel, table=True):
-    """An end user who logs in through a client app."""
-
-    __tablename__ = "appkey_user"
-    id: int = Field(primary_key=True)
-    user_id: str = Field(unique=True, max_length=32, description="public id, e.g. usr_…")
-    username: str = Field(unique=True, max_length=254)
-    password_salt: str = Field(max_length=32)
-    password_hash: str = Field(max_length=64, description="PBKDF2-SHA256, hex")
-    full_name: str
-    email: str
-    phone: str
-    birth_date: str
-    city: str
-    created_at: float
+# An end user who logs in through a client app.
+AppKeyUser = Table(
+    "appkey_user",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", String(32), nullable=False, unique=True),  # public id, e.g. usr_…
+    Column("username", String(254), nullable=False, unique=True),
+    Column("password_salt", String(32), nullable=False),
+    Column("password_hash", String(64), nullable=False),  # PBKDF2-SHA256, hex
+    Column("full_name", String, nullable=False),
+    Column("email", String, nullable=False),
+    Column("phone", String, nullable=False),
+    Column("birth_date", String, nullable=False),
+    Column("city", String, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
 
 
-class AppKeyToken(SQLModel, table=True):
-    """An issued token, by the SHA-256 of its text. Revocation and rotation are rows, not lists."""
-
-    __tablename__ = "appkey_token"
-    token_sha256: str = Field(primary_key=True, max_length=64)
-    kind: str = Field(max_length=8, description="access, refresh or user")
-    app_key: str = Field(max_length=128)
-    user_pk: int = Field(foreign_key="appkey_user.id")
-    session_id: str = Field(index=True, max_length=32)
-    issued_at: float
-    expires_at: float
-    revoked_at: float | None = None
-    revoked_reason: str | None = Field(default=None, max_length=16, description="rotated, logout")
-
-
-class AppKeyProvince(SQLModel, table=True):
-    """App-level reference data: Indonesia's provinces (Kemendagri codes)."""
-
-    __tablename__ = "appkey_province"
-    code: str = Field(primary_key=True, max_length=2)
-    name: str
-    capital: str
+# An issued token, by the SHA-256 of its text. Revocation and rotation are rows, not lists.
+AppKeyToken = Table(
+    "appkey_token",
+    METADATA,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("kind", String(8), nullable=False),  # access, refresh or user
+    Column("app_key", String(128), nullable=False),
+    Column("user_pk", Integer, ForeignKey("appkey_user.id"), nullable=False),
+    Column("session_id", String(32), nullable=False, index=True),
+    Column("issued_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked_at", Float),
+    Column("revoked_reason", String(16)),  # rotated, logout
+)
 
 
-class AppKeyAddress(SQLModel, table=True):
-    """The user-owned list: a user's saved delivery addresses."""
+# App-level reference data: Indonesia's provinces (Kemendagri codes).
+AppKeyProvince = Table(
+    "appkey_province",
+    METADATA,
+    Column("code", String(2), primary_key=True),
+    Column("name", String, nullable=False),
+    Column("capital", String, nullable=False),
+)
 
-    __tablename__ = "appkey_address"
-    id: int | None = Field(default=None, primary_key=True)
-    user_pk: int = Field(foreign_key="appkey_user.id", index=True)
-    label: str
-    recipient_name: str
-    phone: str
-    street: str
-    city: str
-    province_code: str = Field(foreign_key="appkey_province.code")
-    postal_code: str = Field(max_length=5)
-    is_primary: bool = False
-    created_at: float
+
+# The user-owned list: a user's saved delivery addresses.
+AppKeyAddress = Table(
+    "appkey_address",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("user_pk", Integer, ForeignKey("appkey_user.id"), nullable=False, index=True),
+    Column("label", String, nullable=False),
+    Column("recipient_name", String, nullable=False),
+    Column("phone", String, nullable=False),
+    Column("street", String, nullable=False),
+    Column("city", String, nullable=False),
+    Column("province_code", String, ForeignKey("appkey_province.code"), nullable=False),
+    Column("postal_code", String(5), nullable=False),
+    Column("is_primary", Boolean, nullable=False, default=False),
+    Column("created_at", Float, nullable=False),
+)

@@ -7,7 +7,6 @@ from datetime import timedelta
 from importlib import resources
 from typing import Any
 
-from mock_server.core.db import table_of
 from mock_server.core.provider import SeedContext
 from mock_server.providers.appkey.models import (
     AppKeyAddress,
@@ -41,7 +40,7 @@ def seed(ctx: SeedContext) -> None:
     fake, conn = ctx.fake, ctx.conn
     now = ctx.now.timestamp()
     conn.execute(
-        table_of(AppKeyApp).insert(),
+        AppKeyApp.insert(),
         [
             {
                 "app_key": a["app_key"],
@@ -54,7 +53,7 @@ def seed(ctx: SeedContext) -> None:
     )
     provinces = data["provinces"]
     conn.execute(
-        table_of(AppKeyProvince).insert(),
+        AppKeyProvince.insert(),
         [{"code": c, "name": n, "capital": cap} for c, n, cap in provinces],
     )
     users, addresses = [], []
@@ -95,5 +94,5 @@ def seed(ctx: SeedContext) -> None:
                     "created_at": now - fake.random_int(1, 29) * DAY,
                 }
             )
-    conn.execute(table_of(AppKeyUser).insert(), users)
-    conn.execute(table_of(AppKeyAddress).insert(), addresses)
+    conn.execute(AppKeyUser.insert(), users)
+    conn.execute(AppKeyAddress.insert(), addresses)

@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import bindparam
 
 from mock_server.core.compare import constant_time_equal
-from mock_server.core.db import table_of
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.appkey.models import AppKeyToken
 
@@ -68,7 +67,7 @@ class TokenStore:
     def __init__(self, ctx: ProviderContext) -> None:
         self._db = ctx.db
         self._settings = ctx.settings
-        self._t = table_of(AppKeyToken)
+        self._t = AppKeyToken
         self._by_hash = ctx.db.prepare(
             self._t.select().where(self._t.c.token_sha256 == bindparam("h"))
         )

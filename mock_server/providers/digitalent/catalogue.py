@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
 
 from mock_server.core.credentials import client_lookup
-from mock_server.core.db import TTLCache, table_of
+from mock_server.core.db import TTLCache
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.digitalent.errors import not_found
 from mock_server.providers.digitalent.models import Akademi, DigitalentClient, Pelatihan, Tema
 from mock_server.providers.digitalent.schemas import Status, akademi_json, pelatihan_json
 
-AKADEMI, TEMA, PELATIHAN = table_of(Akademi), table_of(Tema), table_of(Pelatihan)
+AKADEMI, TEMA, PELATIHAN = Akademi, Tema, Pelatihan
 A, T, P = AKADEMI.c, TEMA.c, PELATIHAN.c
 
 PELATIHAN_ROWS = (
@@ -60,7 +60,7 @@ class Catalogue:
     def __init__(self, ctx: ProviderContext) -> None:
         self.ctx = ctx
         db = ctx.db
-        self.client = client_lookup(db, table_of(DigitalentClient))
+        self.client = client_lookup(db, DigitalentClient)
         self._akademi_by_id = db.prepare(AKADEMI.select().where(A.id == bindparam("id")))
         self._pelatihan_by_id = db.prepare(PELATIHAN_ROWS.where(P.id == bindparam("id")))
         self._tema_with_counts = db.prepare(

@@ -1,50 +1,56 @@
-from sqlalchemy import Column, Text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Table, Text
+
+from mock_server.core.db import METADATA
+
+# A partner domain's credentials, as issued by the Digitalent Developer Console.
+DigitalentClient = Table(
+    "digitalent_client",
+    METADATA,
+    Column("client_id", String(128), primary_key=True),
+    Column("client_secret", String(256), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("name", String, nullable=False, default=""),
+)
 
 
-class DigitalentClient(SQLModel, table=True):
-    """A partner domain's credentials, as issued by the Digitalent Developer Console."""
-
-    __tablename__ = "digitalent_client"
-    client_id: str = Field(primary_key=True, max_length=128)
-    client_secret: str = Field(max_length=256)
-    active: bool = True
-    name: str = ""
-
-
-class Akademi(SQLModel, table=True):
-    __tablename__ = "digitalent_akademi"
-    id: int = Field(primary_key=True)
-    slug: str = Field(unique=True, max_length=16)
-    nama: str
-    deskripsi: str = Field(sa_column=Column(Text, nullable=False))
+Akademi = Table(
+    "digitalent_akademi",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(16), nullable=False, unique=True),
+    Column("nama", String, nullable=False),
+    Column("deskripsi", Text, nullable=False),
+)
 
 
-class Tema(SQLModel, table=True):
-    __tablename__ = "digitalent_tema"
-    id: int = Field(primary_key=True)
-    akademi_id: int = Field(foreign_key="digitalent_akademi.id", index=True)
-    nama: str
+Tema = Table(
+    "digitalent_tema",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("akademi_id", Integer, ForeignKey("digitalent_akademi.id"), nullable=False, index=True),
+    Column("nama", String, nullable=False),
+)
 
 
-class Pelatihan(SQLModel, table=True):
-    """A training. Dates are unix seconds; its status follows the sandbox clock."""
-
-    __tablename__ = "digitalent_pelatihan"
-    id: int = Field(primary_key=True)
-    akademi_id: int = Field(foreign_key="digitalent_akademi.id", index=True)
-    tema_id: int = Field(foreign_key="digitalent_tema.id", index=True)
-    nama: str
-    deskripsi: str = Field(sa_column=Column(Text, nullable=False))
-    mitra: str
-    level: str
-    metode: str = Field(max_length=8, description="online or offline")
-    kota: str | None = None
-    provinsi: str | None = None
-    alamat: str | None = None
-    kuota: int
-    jumlah_jp: int = Field(description="jam pelajaran (lesson hours)")
-    pendaftaran_mulai: float = Field(index=True)
-    pendaftaran_selesai: float
-    pelatihan_mulai: float
-    pelatihan_selesai: float
+# A training. Dates are unix seconds; its status follows the sandbox clock.
+Pelatihan = Table(
+    "digitalent_pelatihan",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("akademi_id", Integer, ForeignKey("digitalent_akademi.id"), nullable=False, index=True),
+    Column("tema_id", Integer, ForeignKey("digitalent_tema.id"), nullable=False, index=True),
+    Column("nama", String, nullable=False),
+    Column("deskripsi", Text, nullable=False),
+    Column("mitra", String, nullable=False),
+    Column("level", String, nullable=False),
+    Column("metode", String(8), nullable=False),  # online or offline
+    Column("kota", String),
+    Column("provinsi", String),
+    Column("alamat", String),
+    Column("kuota", Integer, nullable=False),
+    Column("jumlah_jp", Integer, nullable=False),  # jam pelajaran (lesson hours)
+    Column("pendaftaran_mulai", Float, nullable=False, index=True),
+    Column("pendaftaran_selesai", Float, nullable=False),
+    Column("pelatihan_mulai", Float, nullable=False),
+    Column("pelatihan_selesai", Float, nullable=False),
+)

@@ -10,7 +10,6 @@ from importlib import resources
 from typing import Any
 
 from mock_server.core.clock import WIB
-from mock_server.core.db import table_of
 from mock_server.core.provider import SeedContext
 from mock_server.providers.digitalent.models import (
     Akademi,
@@ -31,7 +30,7 @@ def load_fixture() -> dict[str, Any]:
 def seed(ctx: SeedContext) -> None:
     data = load_fixture()
     fake, conn = ctx.fake, ctx.conn
-    conn.execute(table_of(DigitalentClient).insert(), data["clients"])
+    conn.execute(DigitalentClient.insert(), data["clients"])
 
     akademi_rows, tema_rows, pelatihan_rows = [], [], []
     anchor = datetime.combine(ctx.now.astimezone(WIB).date(), time(0), WIB).timestamp()
@@ -46,9 +45,9 @@ def seed(ctx: SeedContext) -> None:
                 pelatihan_rows.append(
                     _pelatihan(fake, data, pelatihan_id, akademi, tema_id, tema, anchor)
                 )
-    conn.execute(table_of(Akademi).insert(), akademi_rows)
-    conn.execute(table_of(Tema).insert(), tema_rows)
-    conn.execute(table_of(Pelatihan).insert(), pelatihan_rows)
+    conn.execute(Akademi.insert(), akademi_rows)
+    conn.execute(Tema.insert(), tema_rows)
+    conn.execute(Pelatihan.insert(), pelatihan_rows)
 
 
 def _pelatihan(

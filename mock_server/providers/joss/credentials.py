@@ -9,12 +9,11 @@ staging sandbox is easy to spot.
 from typing import Any
 
 from mock_server.core.credentials import TableCredentials
-from mock_server.core.db import table_of
 from mock_server.providers.joss.models import JossClient
 
 
 class JossCredentials(TableCredentials):
-    table = table_of(JossClient)
+    table = JossClient
     id_prefix = "joss"
 
     def public(self, row: Any) -> dict[str, Any]:

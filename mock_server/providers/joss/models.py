@@ -1,51 +1,56 @@
 """JOSS state. Companies and vacancies keep the document as reported (JSON text) beside the
 columns the lists filter on: the report is the resource, the columns only index it."""
 
-from sqlalchemy import Column, Text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Boolean, Column, Float, String, Table, Text
+
+from mock_server.core.db import METADATA
+
+# Credentials issued by the Ministry of Manpower, one set per environment.
+JossClient = Table(
+    "joss_client",
+    METADATA,
+    Column("client_id", String(128), primary_key=True),
+    Column("client_secret", String(256), nullable=False),
+    Column("environment", String(16), nullable=False),  # staging or production
+    Column("active", Boolean, nullable=False, default=True),
+    Column("name", String, nullable=False, default=""),
+)
 
 
-class JossClient(SQLModel, table=True):
-    """Credentials issued by the Ministry of Manpower, one set per environment."""
-
-    __tablename__ = "joss_client"
-    client_id: str = Field(primary_key=True, max_length=128)
-    client_secret: str = Field(max_length=256)
-    environment: str = Field(max_length=16, description="staging or production")
-    active: bool = True
-    name: str = ""
-
-
-class JossReference(SQLModel, table=True):
-    """Reference data referred to by uuid: regions, industries, education levels, ..."""
-
-    __tablename__ = "joss_reference"
-    id: str = Field(primary_key=True, max_length=36)
-    kind: str = Field(index=True, max_length=32)
-    name: str
-    type: str | None = Field(default=None, max_length=16, description="regions: province, city")
-    parent_id: str | None = Field(default=None, max_length=36)
+# Reference data referred to by uuid: regions, industries, education levels, ...
+JossReference = Table(
+    "joss_reference",
+    METADATA,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("name", String, nullable=False),
+    Column("type", String(16)),  # regions: province, city
+    Column("parent_id", String(36)),
+)
 
 
-class JossCompany(SQLModel, table=True):
-    __tablename__ = "joss_company"
-    id: str = Field(primary_key=True, max_length=36, description="uuid chosen by the client")
-    client_id: str = Field(index=True, max_length=128)
-    name: str
-    document: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: float
-    updated_at: float
+JossCompany = Table(
+    "joss_company",
+    METADATA,
+    Column("id", String(36), primary_key=True),  # uuid chosen by the client
+    Column("client_id", String(128), nullable=False, index=True),
+    Column("name", String, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
 
 
-class JossVacancy(SQLModel, table=True):
-    """An industrial vacancy report."""
-
-    __tablename__ = "joss_vacancy"
-    id: str = Field(primary_key=True, max_length=36, description="uuid chosen by the client")
-    client_id: str = Field(index=True, max_length=128)
-    employer_id: str = Field(index=True, max_length=36)
-    status: str = Field(max_length=16)
-    title: str
-    document: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: float
-    updated_at: float
+# An industrial vacancy report.
+JossVacancy = Table(
+    "joss_vacancy",
+    METADATA,
+    Column("id", String(36), primary_key=True),  # uuid chosen by the client
+    Column("client_id", String(128), nullable=False, index=True),
+    Column("employer_id", String(36), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("title", String, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)

@@ -18,7 +18,6 @@ from sqlalchemy import Table, bindparam, func, select
 
 from mock_server.core.clock import isoformat_z
 from mock_server.core.credentials import client_lookup
-from mock_server.core.db import table_of
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.joss.errors import NOT_FOUND, forbidden, not_found, validation_error
@@ -36,9 +35,9 @@ from mock_server.providers.joss.schemas import (
 
 REFERENCE_KINDS = ("regions", "industries", "education-levels", "job-functions", "employment-types")
 COMPANIES, VACANCIES, REFERENCES = (
-    table_of(JossCompany),
-    table_of(JossVacancy),
-    table_of(JossReference),
+    JossCompany,
+    JossVacancy,
+    JossReference,
 )
 
 # By kind, by id: each item as the reference endpoint answers it.
@@ -163,7 +162,7 @@ class Reports:
     def __init__(self, ctx: ProviderContext) -> None:
         self.ctx = ctx
         db = ctx.db
-        self.client: Callable[[str], Any] = client_lookup(db, table_of(JossClient))
+        self.client: Callable[[str], Any] = client_lookup(db, JossClient)
         self.companies = Store(ctx, COMPANIES, "company", ["name", "document"])
         self.vacancies = Store(
             ctx, VACANCIES, "job vacancy", ["employer_id", "status", "title", "document"]

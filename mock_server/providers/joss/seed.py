@@ -12,7 +12,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from mock_server.core.db import table_of
 from mock_server.core.provider import SeedContext
 from mock_server.providers.joss.models import JossClient, JossCompany, JossReference, JossVacancy
 from mock_server.providers.joss.schemas import Company, IndustrialVacancy
@@ -28,7 +27,7 @@ def load_fixture() -> dict[str, Any]:
 def seed(ctx: SeedContext) -> None:
     data = load_fixture()
     conn = ctx.conn
-    conn.execute(table_of(JossClient).insert(), data["clients"])
+    conn.execute(JossClient.insert(), data["clients"])
     rows = [
         {
             "id": item["id"],
@@ -40,7 +39,7 @@ def seed(ctx: SeedContext) -> None:
         for kind, items in data["references"].items()
         for item in items
     ]
-    conn.execute(table_of(JossReference).insert(), rows)
+    conn.execute(JossReference.insert(), rows)
 
     companies, vacancies = [], []
     now = ctx.now.timestamp()
@@ -58,8 +57,8 @@ def seed(ctx: SeedContext) -> None:
                 columns = {"employer_id": company_id, "status": vacancy["status"]}
                 columns |= {"title": vacancy["title"], "document": _json(vacancy)}
                 vacancies.append({"id": vacancy_id} | columns | owner)
-    conn.execute(table_of(JossCompany).insert(), companies)
-    conn.execute(table_of(JossVacancy).insert(), vacancies)
+    conn.execute(JossCompany.insert(), companies)
+    conn.execute(JossVacancy.insert(), vacancies)
 
 
 def _json(document: dict[str, Any]) -> str:

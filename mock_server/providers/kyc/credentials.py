@@ -14,12 +14,11 @@ import uuid
 from typing import Any
 
 from mock_server.core.credentials import TableCredentials
-from mock_server.core.db import table_of
 from mock_server.providers.kyc.models import KycClient
 
 
 class KycCredentials(TableCredentials):
-    table = table_of(KycClient)
+    table = KycClient
     id_prefix = "kyc"
 
     def public(self, row: Any) -> dict[str, Any]:

@@ -1,66 +1,78 @@
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Table
+
+from mock_server.core.db import METADATA
+
 """KYC state: OAuth clients and their tokens, patients, validation sessions, challenge codes.
 
 Times are unix seconds by the sandbox clock.
 """
 
-from sqlmodel import Field, SQLModel
 
-
-class KycClient(SQLModel, table=True):
-    """OAuth2 client credentials, as the DTO Kemenkes issues them to a facility's system."""
-
-    __tablename__ = "kyc_client"
-    client_id: str = Field(primary_key=True, max_length=128)
-    client_secret: str = Field(max_length=256)
-    organization_name: str = ""
-    application_name: str = Field(default="", description="a uuid, as the real token reply has")
-    developer_email: str = ""
+# OAuth2 client credentials, as the DTO Kemenkes issues them to a facility's system.
+KycClient = Table(
+    "kyc_client",
+    METADATA,
+    Column("client_id", String(128), primary_key=True),
+    Column("client_secret", String(256), nullable=False),
+    Column("organization_name", String, nullable=False, default=""),
+    Column(
+        "application_name", String, nullable=False, default=""
+    ),  # a uuid, as the real token reply has
+    Column("developer_email", String, nullable=False, default=""),
     # Deactivated from the control plane: refused at the token endpoint, and its tokens with it.
-    active: bool = True
+    Column("active", Boolean, nullable=False, default=True),
+)
 
 
-class KycToken(SQLModel, table=True):
-    __tablename__ = "kyc_token"
-    access_token: str = Field(primary_key=True, max_length=64)
-    client_id: str = Field(foreign_key="kyc_client.client_id", index=True)
-    issued_at: float
-    expires_at: float
+KycToken = Table(
+    "kyc_token",
+    METADATA,
+    Column("access_token", String(64), primary_key=True),
+    Column("client_id", String, ForeignKey("kyc_client.client_id"), nullable=False, index=True),
+    Column("issued_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
 
 
-class KycPatient(SQLModel, table=True):
-    __tablename__ = "kyc_patient"
-    nik: str = Field(primary_key=True, max_length=16)
-    name: str
-    birth_date: str = Field(max_length=10, description="YYYY-MM-DD")
-    ihs_number: str = Field(unique=True, max_length=12, description="P followed by 11 digits")
-    seeded: bool = True
+KycPatient = Table(
+    "kyc_patient",
+    METADATA,
+    Column("nik", String(16), primary_key=True),
+    Column("name", String, nullable=False),
+    Column("birth_date", String(10), nullable=False),  # YYYY-MM-DD
+    Column("ihs_number", String(12), nullable=False, unique=True),  # P followed by 11 digits
+    Column("seeded", Boolean, nullable=False, default=True),
+)
 
 
-class KycSession(SQLModel, table=True):
-    """One validation-web URL: the agent who asked for it and what became of the validation."""
+# One validation-web URL: the agent who asked for it and what became of the validation.
+KycSession = Table(
+    "kyc_session",
+    METADATA,
+    Column("token", String(36), primary_key=True),
+    Column("client_id", String(128), nullable=False),
+    Column("agent_name", String, nullable=False),
+    Column("agent_nik", String(16), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("status", String(16), nullable=False, default="pending"),  # pending or validated
+    Column("nik", String(16)),
+    Column("patient_name", String),
+    Column("ihs_number", String(12)),
+    Column("last_verdict", String(16)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("validated_at", Float),
+)
 
-    __tablename__ = "kyc_session"
-    token: str = Field(primary_key=True, max_length=36)
-    client_id: str = Field(max_length=128)
-    agent_name: str
-    agent_nik: str = Field(max_length=16)
-    created_at: float
-    expires_at: float
-    status: str = Field(default="pending", max_length=16, description="pending or validated")
-    nik: str | None = Field(default=None, max_length=16)
-    patient_name: str | None = None
-    ihs_number: str | None = Field(default=None, max_length=12)
-    last_verdict: str | None = Field(default=None, max_length=16)
-    attempts: int = 0
-    validated_at: float | None = None
 
-
-class KycChallenge(SQLModel, table=True):
-    __tablename__ = "kyc_challenge"
-    id: int | None = Field(default=None, primary_key=True)
-    nik: str = Field(max_length=16, index=True)
-    challenge_code: str = Field(max_length=6)
-    created_at: float
-    expires_at: float
-    session_token: str | None = Field(default=None, max_length=36)
-    used: bool = False
+KycChallenge = Table(
+    "kyc_challenge",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("nik", String(16), nullable=False, index=True),
+    Column("challenge_code", String(6), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("session_token", String(36)),
+    Column("used", Boolean, nullable=False, default=False),
+)

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
-from mock_server.core.db import table_of
 from mock_server.core.provider import SeedContext
 from mock_server.providers.kyc.models import KycClient, KycPatient
 
@@ -52,7 +51,7 @@ def seed(ctx: SeedContext) -> None:
     data = load_fixture()
     fake, conn = ctx.fake, ctx.conn
     clients = [{"active": True} | client for client in data["clients"]]
-    conn.execute(table_of(KycClient).insert(), clients)
+    conn.execute(KycClient.insert(), clients)
     patients: dict[str, dict[str, Any]] = {}
     while len(patients) < data["patients"]:
         female = fake.boolean()
@@ -71,4 +70,4 @@ def seed(ctx: SeedContext) -> None:
             "ihs_number": ihs_number_for(nik),
             "seeded": True,
         }
-    conn.execute(table_of(KycPatient).insert(), list(patients.values()))
+    conn.execute(KycPatient.insert(), list(patients.values()))

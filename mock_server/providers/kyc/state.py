@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import bindparam, select
 
 from mock_server.core.compare import constant_time_equal
-from mock_server.core.db import IntegrityError, table_of
+from mock_server.core.db import IntegrityError
 from mock_server.core.errors import ProviderError
 from mock_server.core.locations import url_host
 from mock_server.core.provider import ProviderContext
@@ -50,8 +50,8 @@ TOKEN_LENGTH = 28  # letters and digits, as Apigee's tokens
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
 GENERATE_EXAMPLE = '{"agent_name": "...", "agent_nik": "16 digits", "public_key": "PEM"}'
 
-CLIENT, TOKEN, PATIENT = table_of(KycClient), table_of(KycToken), table_of(KycPatient)
-SESSION, CHALLENGE = table_of(KycSession), table_of(KycChallenge)
+CLIENT, TOKEN, PATIENT = KycClient, KycToken, KycPatient
+SESSION, CHALLENGE = KycSession, KycChallenge
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,13 @@ cut it off at once.
 from typing import Any
 
 from mock_server.core.credentials import TableCredentials
-from mock_server.core.db import table_of
 from mock_server.core.redact import fingerprint
 from mock_server.providers.sales_order.models import SalesOrderClient
 from mock_server.providers.sales_order.partners import client_json
 
 
 class SalesOrderCredentials(TableCredentials):
-    table = table_of(SalesOrderClient)
+    table = SalesOrderClient
     id_prefix = "partner"
 
     def public(self, row: Any) -> dict[str, Any]:

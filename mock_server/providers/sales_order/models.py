@@ -1,74 +1,95 @@
-from sqlalchemy import Column, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from mock_server.core.db import METADATA
+
+# A partner application: credentials from the integration team and its registered key.
+SalesOrderClient = Table(
+    "sales_order_client",
+    METADATA,
+    Column("client_id", String(128), primary_key=True),
+    Column("client_secret", String(256), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("name", String, nullable=False, default=""),
+    Column("public_key_pem", Text),
+)
 
 
-class SalesOrderClient(SQLModel, table=True):
-    """A partner application: credentials from the integration team and its registered key."""
-
-    __tablename__ = "sales_order_client"
-    client_id: str = Field(primary_key=True, max_length=128)
-    client_secret: str = Field(max_length=256)
-    active: bool = True
-    name: str = ""
-    public_key_pem: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-
-
-class Customer(SQLModel, table=True):
-    __tablename__ = "sales_order_customer"
-    code: str = Field(primary_key=True, max_length=32)
-    name: str
-    address: str
-    city: str
-    phone: str
+Customer = Table(
+    "sales_order_customer",
+    METADATA,
+    Column("code", String(32), primary_key=True),
+    Column("name", String, nullable=False),
+    Column("address", String, nullable=False),
+    Column("city", String, nullable=False),
+    Column("phone", String, nullable=False),
+)
 
 
-class Site(SQLModel, table=True):
-    """A warehouse or branch an order ships from."""
-
-    __tablename__ = "sales_order_site"
-    code: str = Field(primary_key=True, max_length=32)
-    name: str
-    city: str
-    address: str
-
-
-class Product(SQLModel, table=True):
-    __tablename__ = "sales_order_product"
-    code: str = Field(primary_key=True, max_length=32)
-    name: str
-    uom: str = Field(max_length=8, description="unit of measure the product is sold in")
-    price: int = Field(description="list price in IDR per uom")
+# A warehouse or branch an order ships from.
+Site = Table(
+    "sales_order_site",
+    METADATA,
+    Column("code", String(32), primary_key=True),
+    Column("name", String, nullable=False),
+    Column("city", String, nullable=False),
+    Column("address", String, nullable=False),
+)
 
 
-class SalesOrder(SQLModel, table=True):
-    """One order. Its status follows the sandbox clock: pending until ``process_after`` seconds
-    have passed, then processed; cancelled when the partner cancels it first."""
-
-    __tablename__ = "sales_order_order"
-    __table_args__ = (UniqueConstraint("client_id", "purchase_order_no"),)
-    id: int | None = Field(default=None, primary_key=True)
-    order_no: str | None = Field(default=None, unique=True, max_length=32)
-    client_id: str = Field(foreign_key="sales_order_client.client_id", index=True)
-    customer_code: str = Field(foreign_key="sales_order_customer.code")
-    site_code: str = Field(foreign_key="sales_order_site.code")
-    sales_name: str
-    address: str = Field(sa_column=Column(Text, nullable=False))
-    purchase_order_no: str | None = Field(default=None, max_length=64)
-    total_amount: int
-    created_at: float = Field(description="unix seconds, sandbox clock")
-    cancelled_at: float | None = None
-    cancel_reason: str | None = None
+Product = Table(
+    "sales_order_product",
+    METADATA,
+    Column("code", String(32), primary_key=True),
+    Column("name", String, nullable=False),
+    Column("uom", String(8), nullable=False),  # unit of measure the product is sold in
+    Column("price", Integer, nullable=False),  # list price in IDR per uom
+)
 
 
-class SalesOrderLine(SQLModel, table=True):
-    __tablename__ = "sales_order_line"
-    id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="sales_order_order.id", index=True)
-    line_no: int
-    product_code: str = Field(foreign_key="sales_order_product.code")
-    product_name: str
-    quantity: int
-    uom: str
-    unit_price: int
-    line_total: int
-    notes: str | None = None
+# One order. Its status follows the sandbox clock: pending until ``process_after`` seconds
+# have passed, then processed; cancelled when the partner cancels it first.
+SalesOrder = Table(
+    "sales_order_order",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("order_no", String(32), unique=True),
+    Column(
+        "client_id", String, ForeignKey("sales_order_client.client_id"), nullable=False, index=True
+    ),
+    Column("customer_code", String, ForeignKey("sales_order_customer.code"), nullable=False),
+    Column("site_code", String, ForeignKey("sales_order_site.code"), nullable=False),
+    Column("sales_name", String, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("purchase_order_no", String(64)),
+    Column("total_amount", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),  # unix seconds, sandbox clock
+    Column("cancelled_at", Float),
+    Column("cancel_reason", String),
+    UniqueConstraint("client_id", "purchase_order_no"),
+)
+
+
+SalesOrderLine = Table(
+    "sales_order_line",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("sales_order_order.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("product_code", String, ForeignKey("sales_order_product.code"), nullable=False),
+    Column("product_name", String, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("uom", String, nullable=False),
+    Column("unit_price", Integer, nullable=False),
+    Column("line_total", Integer, nullable=False),
+    Column("notes", String),
+)

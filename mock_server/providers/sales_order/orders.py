@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, func, select
 
-from mock_server.core.db import IntegrityError, table_of
+from mock_server.core.db import IntegrityError
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.sales_order.errors import not_found, validation_failed
@@ -29,8 +29,8 @@ from mock_server.providers.sales_order.schemas import (
     wib,
 )
 
-ORDER, LINE = table_of(SalesOrder), table_of(SalesOrderLine)
-CUSTOMER, SITE, PRODUCT = table_of(Customer), table_of(Site), table_of(Product)
+ORDER, LINE = SalesOrder, SalesOrderLine
+CUSTOMER, SITE, PRODUCT = Customer, Site, Product
 SO, L, C, S, P = ORDER.c, LINE.c, CUSTOMER.c, SITE.c, PRODUCT.c
 
 ORDER_ROWS = (

@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import bindparam, update
 
 from mock_server.core.compare import constant_time_equal
-from mock_server.core.db import table_of
 from mock_server.core.errors import ProviderError
 from mock_server.core.provider import ProviderContext
 from mock_server.providers.sales_order import tokens
@@ -27,7 +26,7 @@ from mock_server.providers.sales_order.models import SalesOrderClient
 LOGIN_PATH = "/api/v1/auth/login"
 REFRESH_PATH = "/api/v1/auth/refresh"
 
-CLIENT = table_of(SalesOrderClient)
+CLIENT = SalesOrderClient
 K = CLIENT.c
 
 

@@ -5,7 +5,6 @@ IDR prices and units."""
 import json
 from typing import Any
 
-from mock_server.core.db import table_of
 from mock_server.core.provider import SeedContext
 from mock_server.providers.sales_order.models import Customer, Product, SalesOrderClient, Site
 from mock_server.providers.sales_order.signing import DEMO_PUBLIC_KEY, fixture_text
@@ -21,7 +20,7 @@ def seed(ctx: SeedContext) -> None:
     fake, conn = ctx.fake, ctx.conn
     demo_key = fixture_text(DEMO_PUBLIC_KEY)
     conn.execute(
-        table_of(SalesOrderClient).insert(),
+        SalesOrderClient.insert(),
         [
             {
                 "client_id": c["client_id"],
@@ -67,6 +66,6 @@ def seed(ctx: SeedContext) -> None:
         }
         for n, (name, uom, low, high) in enumerate(data["products"], start=1)
     ]
-    conn.execute(table_of(Customer).insert(), customers)
-    conn.execute(table_of(Site).insert(), sites)
-    conn.execute(table_of(Product).insert(), products)
+    conn.execute(Customer.insert(), customers)
+    conn.execute(Site.insert(), sites)
+    conn.execute(Product.insert(), products)

@@ -2,18 +2,19 @@
 
 from typing import Any
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Boolean, Column, String, Table
 
 from mock_server.core.credentials import client_lookup
-from mock_server.core.db import table_of
+from mock_server.core.db import METADATA
 from mock_server.core.provider import ProviderContext, SeedContext
 
-
-class PingClient(SQLModel, table=True):
-    __tablename__ = "throwaway_client"
-    client_id: str = Field(primary_key=True, max_length=128)
-    client_secret: str
-    active: bool = True
+PingClient = Table(
+    "throwaway_client",
+    METADATA,
+    Column("client_id", String(128), primary_key=True),
+    Column("client_secret", String, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
 
 
 class Clients:
@@ -21,7 +22,7 @@ class Clients:
 
     def __init__(self, ctx: ProviderContext) -> None:
         self.ctx = ctx
-        self.find = client_lookup(ctx.db, table_of(PingClient))
+        self.find = client_lookup(ctx.db, PingClient)
 
     def get(self, client_id: str) -> Any:
         return self.find(client_id)
@@ -29,6 +30,6 @@ class Clients:
 
 def seed(ctx: SeedContext) -> None:
     ctx.conn.execute(
-        table_of(PingClient).insert(),
+        PingClient.insert(),
         [{"client_id": "ping-client", "client_secret": "ping-secret", "active": True}],
     )

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from mock_server.core.db import table_of
 from mock_server.providers.appkey.config import AppKeySettings
 from mock_server.providers.appkey.models import AppKeyToken
 from mock_server.providers.appkey.tokens import mint
@@ -313,7 +312,7 @@ def test_logout_revokes_every_token_of_the_login(ak, tokens, sandbox):
 
 # -- storage and the journal -------------------------------------------------------------------
 def test_tokens_are_stored_only_as_hashes(ak, tokens, sandbox):
-    rows = sandbox.services.db.connection().execute(table_of(AppKeyToken).select()).all()
+    rows = sandbox.services.db.connection().execute(AppKeyToken.select()).all()
     dump = json.dumps([list(map(str, row)) for row in rows])
     for kind in ("access_token", "refresh_token", "user_token"):
         assert tokens[kind] not in dump

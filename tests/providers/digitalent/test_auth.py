@@ -290,7 +290,7 @@ def test_request_id_is_per_client(dts, sandbox):
         from mock_server.providers.digitalent.models import DigitalentClient
 
         conn.execute(
-            DigitalentClient.__table__.insert().values(  # type: ignore[attr-defined]
+            DigitalentClient.insert().values(
                 client_id="second", client_secret="second-secret", active=True
             )
         )

@@ -22,7 +22,7 @@ def test_seeded_vacancies_can_be_put_back_unchanged(joss):
 
 
 def test_the_demo_secrets_are_the_documented_ones(sandbox):
-    table = JossClient.__table__
+    table = JossClient
     rows = sandbox.services.db.connection().execute(table.select()).all()
     assert {(r.client_id, r.client_secret, r.environment, r.active) for r in rows} == {
         ("joss-sandbox-client", "joss-sandbox-secret", "staging", True),

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from mock_server.core.db import table_of
 from mock_server.providers.kyc.config import KycSettings
 from mock_server.providers.kyc.models import KycPatient
 from tests.helpers import FROZEN, journal_entry
@@ -22,7 +21,7 @@ def kyc(client_for):
 
 
 def seeded_patients(sandbox) -> list:
-    table = table_of(KycPatient)
+    table = KycPatient
     return list(sandbox.services.db.connection().execute(select(table).where(table.c.seeded)))
 
 
