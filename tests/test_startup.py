@@ -17,7 +17,6 @@ SERVER_MODULES = (
     "fastapi",
     "starlette",
     "sqlalchemy",
-    "sqlmodel",
     "uvicorn",
     "faker",
     "mock_server.app",
@@ -193,3 +192,55 @@ def test_sign_reads_the_providers_settings_and_nothing_of_the_server(monkeypatch
     assert "http://127.0.0.1:8105/api/public/pelatihan/akademi" in out
     assert "pydantic_settings" in modules
     assert server_modules_among(modules) == []
+
+
+# The state tables are SQLAlchemy Core tables: serving never needs the ORM, nor SQLModel's
+# pydantic models of the same tables (together about 0.15 s of every start).
+ORM_MODULES = ("sqlmodel", "sqlalchemy.orm")
+
+SERVE_PROBE = """
+import json, sys
+import mock_server.serve  # what `mock-server serve` runs
+from mock_server.app import Sandbox
+from mock_server.core.config import Settings
+
+sandbox = Sandbox(Settings(database_url=sys.argv[1])).open()
+modules = sorted(sys.modules)
+sandbox.close()
+print(json.dumps(modules))
+"""
+
+
+def modules_loaded_serving(database_url: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE_PROBE, database_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    modules: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return modules
+
+
+def orm_modules_among(modules: list[str]) -> list[str]:
+    return [m for m in modules if any(m == o or m.startswith(o + ".") for o in ORM_MODULES)]
+
+
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_a_serving_sandbox_loads_no_orm(tmp_path, where):
+    url = "sqlite://" if where == "memory" else f"sqlite:///{tmp_path / 'mock.db'}"
+    modules = modules_loaded_serving(url)
+    # The probe does see what serving loads: the database, every provider's tables and the app.
+    assert "sqlalchemy" in modules
+    assert "mock_server.providers.kyc.models" in modules
+    assert "fastapi" in modules
+    assert orm_modules_among(modules) == []
+
+
+def test_the_orm_check_rejects_a_module_under_the_orm():
+    assert orm_modules_among(["sqlalchemy", "sqlalchemy.orm.session", "sqlmodel"]) == [
+        "sqlalchemy.orm.session",
+        "sqlmodel",
+    ]
+    assert orm_modules_among(["sqlalchemy.orm_like", "sqlalchemy.sql"]) == []
