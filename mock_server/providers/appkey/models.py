@@ -1,9 +1,8 @@
+"""Tables of the x-app-key API. Secrets (private keys, passwords, tokens) are stored hashed only."""
+
 from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Table
 
 from mock_server.core.db import METADATA
-
-"""Tables of the x-app-key API. Secrets (private keys, passwords, tokens) are stored hashed only."""
-
 
 # A client system: its public app key and the SHA-256 of its private key.
 AppKeyApp = Table(

@@ -1,12 +1,11 @@
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Table
-
-from mock_server.core.db import METADATA
-
 """KYC state: OAuth clients and their tokens, patients, validation sessions, challenge codes.
 
 Times are unix seconds by the sandbox clock.
 """
 
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Table
+
+from mock_server.core.db import METADATA
 
 # OAuth2 client credentials, as the DTO Kemenkes issues them to a facility's system.
 KycClient = Table(
