@@ -11,7 +11,7 @@ kill9: one sandbox on a state file takes signed JOSS company PUTs from 16 concur
 ``--seconds`` it is killed with SIGKILL mid-load. A new process on the same file then looks up every
 company whose PUT was acknowledged (201): each one missing is an acknowledged write lost. The
 journal's entries for those requests are counted too: the journal is written in batches every
-0.02 s, so a kill may lose its last batch (the README says so).
+0.01 s, so a kill may lose its last batch (the README says so).
 """
 
 import argparse

@@ -78,7 +78,7 @@ def workers(
     admin = running.url("admin") + "/__admin"
     assert fresh("POST", f"{admin}/clock", json={"resume": True}).status_code == 200
     assert fresh("DELETE", f"{admin}/faults").status_code == 200
-    time.sleep(0.1)  # each worker's journal entries written (every 0.02 s) before the next test
+    time.sleep(0.1)  # each worker's journal entries written (every 0.01 s) before the next test
 
 
 def fresh(method: str, url: str, **kwargs: Any) -> httpx.Response:
