@@ -123,6 +123,17 @@ def postgres_ratio(args: argparse.Namespace) -> None:
     )
 
 
+def process_cpu(pid: int) -> float:
+    """User + system seconds a running process has used (from /proc: it is not our child)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_pids(proc: subprocess.Popen[bytes]) -> list[int]:
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text()
+    return [int(pid) for pid in children.split()]
+
+
 def workers_ratio(args: argparse.Namespace) -> None:
     connections = args.connections * 2  # enough in flight to keep two workers busy
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,14 +143,19 @@ def workers_ratio(args: argparse.Namespace) -> None:
             load(one_port, 1.0, connections)
             load(two_port, 1.0, connections)
             rounds = []
+            busy: dict[int, list[float]] = {1: [], 2: []}  # cores each sandbox process used
+            pids = {1: [one.pid], 2: worker_pids(two)}
             for n in range(args.rounds):
                 order = [(1, one_port), (2, two_port)]
                 if n % 2:
                     order.reverse()  # neither always goes first
-                this = {
-                    w: measured_load(port, args.seconds, connections, args.pipeline)
-                    for w, port in order
-                }
+                this = {}
+                for w, port in order:
+                    before = [process_cpu(pid) for pid in pids[w]]
+                    this[w] = measured_load(port, args.seconds, connections, args.pipeline)
+                    after = [process_cpu(pid) for pid in pids[w]]
+                    seconds = float(this[w]["seconds"])
+                    busy[w] += [(a - b) / seconds for a, b in zip(after, before, strict=True)]
                 rounds.append(this)
         finally:
             stop(one)
@@ -156,6 +172,10 @@ def workers_ratio(args: argparse.Namespace) -> None:
         f"  the load generator (one process, same {os.cpu_count()} cores) kept "
         f"{statistics.median(r[1]['generator_cores'] for r in rounds):.2f} cores busy against one "
         f"worker and {statistics.median(r[2]['generator_cores'] for r in rounds):.2f} against two"
+    )
+    print(
+        f"  cores each worker kept busy (median over rounds): {statistics.median(busy[1]):.2f} "
+        f"alone, {statistics.median(busy[2]):.2f} each of two"
     )
 
 
