@@ -67,6 +67,7 @@ lint: $(VENV)/.test-extras
 # bench/scale.py starts a throwaway PostgreSQL server (psycopg comes with the test tools).
 bench: $(VENV)/.test-extras
 	$(BIN)/python bench/run.py $(ARGS)
+	$(BIN)/python bench/in_process.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/kyc.py
 	$(BIN)/python bench/scale.py
