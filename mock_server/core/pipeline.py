@@ -459,8 +459,9 @@ def install_error_handlers(app: FastAPI, render_error: RenderError) -> None:
         )
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
-        # Starlette re-raises after this answer; ProviderPipeline logs the traceback once.
-        return render(request, internal_error())
+        # Starlette re-raises after this answer; ProviderPipeline logs the traceback once (and
+        # not for a locked database, which answers 503 here as it does outside FastAPI).
+        return render(request, database_busy() if is_busy(exc) else internal_error())
 
     app.add_exception_handler(ProviderError, on_provider_error)
     app.add_exception_handler(HTTPException, on_http_error)

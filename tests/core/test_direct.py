@@ -3,6 +3,7 @@ machinery: the same handler FastAPI would pick, the same answer, and everything 
 FastAPI."""
 
 import json
+import sqlite3
 from typing import Annotated, Any
 
 import pytest
@@ -152,3 +153,28 @@ def test_provider_errors_raised_directly_keep_their_headers(
     assert response.status_code == 429
     assert response.headers["retry-after"] == "7"
     assert journal_entry(sandbox, response)["rule"] == "rate_limit"
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "through FastAPI"])
+def test_a_locked_database_is_503_database_busy_on_either_path(
+    make_sandbox: Any, client_for: Any, monkeypatch: pytest.MonkeyPatch, direct: bool
+) -> None:
+    """Another process holding the state file's write lock: 503 with Retry-After, whichever
+    way the handler was reached (through FastAPI it was a 500)."""
+    sandbox = make_sandbox()
+    routes = sandbox.apps["digitalent"].app.app  # type: ignore[attr-defined]
+    if not direct:
+        routes.routes = {}
+    backend = sandbox.apps["digitalent"].backend  # type: ignore[attr-defined]
+
+    def locked(*args: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(backend, "akademi_list", locked)
+    response = client_for("digitalent", sandbox).get(
+        AKADEMI, headers=digitalent_headers("GET", AKADEMI)
+    )
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["success"] is False
+    assert journal_entry(sandbox, response)["rule"] == "database_busy"
