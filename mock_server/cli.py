@@ -379,10 +379,11 @@ def describe(exc: "ValidationError") -> str:
 
 def cmd_serve(ns: argparse.Namespace) -> int:
     settings, provider_settings = load_settings(ns)
-    # A state file the sandbox cannot use is said before the server stack loads (~0.3 s).
+    # A path or a file that is plainly not a state file is said before the server stack loads
+    # (~0.3 s); the sandbox opening the state looks inside it (quick_check), once.
     from mock_server.core.statefile import check_state_file
 
-    check_state_file(settings.effective_database_url, adopt=settings.adopt_database)
+    check_state_file(settings.effective_database_url, look_inside=False)
     # Imported here, not above: only serving needs uvicorn and every provider's app.
     from mock_server.serve import serve
 

@@ -30,10 +30,12 @@ def state_path(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
-def check_state_file(url: str, *, adopt: bool = False) -> None:
+def check_state_file(url: str, *, adopt: bool = False, look_inside: bool = True) -> None:
     """Raise ConfigError when the state file cannot be used as it is.
 
     ``adopt``: accept a SQLite database that mock-server did not create (its tables are added).
+    ``look_inside``: also open it read-only (SQLite's quick_check, its tables); without it, only
+    what the file system and the file's first bytes say.
     """
     path = state_path(url)
     if path is None:
@@ -60,6 +62,8 @@ def check_state_file(url: str, *, adopt: bool = False) -> None:
             "SQLite header); mock-server left it untouched: choose another file with --db, "
             "or delete this one"
         )
+    if not look_inside:
+        return
     problem, tables = inspect_database(path)
     if problem is not None:
         raise ConfigError(
