@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import signal
 import socket
 import ssl
@@ -143,10 +144,15 @@ def serve_workers(sandbox: Sandbox, server: SandboxServer, sockets: list[socket.
     """``--workers N``: N forked processes serve the sockets bound here, each over its own
     database connections; this one supervises (``prefork``)."""
     # A connection must not cross a fork: each worker opens its own on first use.
-    sandbox.services.db.close()
+    db = sandbox.services.db
+    db.close()
     server.announce = False  # the parent says "ready" once, when every worker listens
+    # The file the workers take turns at writing through (``WriterTurns``); removed at exit.
+    turns_fd, turns_file = tempfile.mkstemp(prefix="mock-server-writers-")
+    os.close(turns_fd)
 
     def worker(number: int, ready: Callable[[], None]) -> int:
+        db.share_writes(turns_file)
         server.on_ready = ready
         dispatcher = server.config.app
         assert isinstance(dispatcher, PortDispatcher)
@@ -157,7 +163,10 @@ def serve_workers(sandbox: Sandbox, server: SandboxServer, sockets: list[socket.
             sandbox.close()
         return 0 if started else STARTUP_FAILURE
 
-    return run_workers(sandbox.settings.workers, worker)
+    try:
+        return run_workers(sandbox.settings.workers, worker)
+    finally:
+        os.unlink(turns_file)
 
 
 class Stopped(Exception):

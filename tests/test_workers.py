@@ -216,11 +216,18 @@ def test_a_worker_that_dies_stops_the_sandbox_with_a_non_zero_status(tmp_path: P
 
 
 def test_sigterm_stops_every_worker_and_exits_0(tmp_path: Path) -> None:
-    with running_server(tmp_path / "state.db", "--workers", "2") as server:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    with running_server(
+        tmp_path / "state.db", "--workers", "2", env={"TMPDIR": str(scratch)}
+    ) as server:
         server.wait_for_output("(2 workers)", timeout=20)
         assert signed_get(server).status_code == 200
+        # The file the workers take turns at writing through, removed when they are gone.
+        assert [p.name[:20] for p in scratch.iterdir()] == ["mock-server-writers-"]
         server.process.send_signal(signal.SIGTERM)
         assert server.process.wait(15) == 0
+    assert list(scratch.iterdir()) == []
 
 
 def test_workers_with_memory_are_refused_in_one_sentence(tmp_path: Path) -> None:
