@@ -16,6 +16,7 @@ accepts the machine's clock in ``X-TIMESTAMP`` even when its own is moved, unles
 """
 
 import base64
+import functools
 import time
 from collections.abc import Callable, Generator
 from importlib import resources
@@ -33,6 +34,14 @@ def demo_private_key() -> bytes:
     """The sandbox's demo client key: DEMO ONLY, published, protects nothing."""
     fixtures = resources.files("mock_server.fixtures")
     return fixtures.joinpath("sales_order_DEMO_ONLY_private.pem").read_bytes()
+
+
+@functools.cache
+def _demo_key() -> rsa.RSAPrivateKey:
+    # Loading checks the key's arithmetic (~30 ms of CPU): once per process, not per client.
+    loaded = load_pem_private_key(demo_private_key(), password=None)
+    assert isinstance(loaded, rsa.RSAPrivateKey)
+    return loaded
 
 
 def sales_order_signature(private_key: rsa.RSAPrivateKey, client_id: str, timestamp: str) -> str:
@@ -54,7 +63,7 @@ class SalesOrderAuth(httpx.Auth):
         now: Callable[[], float] = time.time,
     ) -> None:
         if private_key is None:
-            private_key = demo_private_key()
+            private_key = _demo_key()
         if isinstance(private_key, str | bytes):
             pem = private_key.encode() if isinstance(private_key, str) else private_key
             loaded = load_pem_private_key(pem, password=None)

@@ -3,6 +3,7 @@
 functions that use them, so that listing the provider (every CLI command does) costs nothing."""
 
 import base64
+import functools
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -75,11 +76,20 @@ def sign_request(request: SignInput) -> dict[str, str]:
 
 def private_key(key_file: str | None) -> "rsa.RSAPrivateKey":
     """The key in ``key_file``, or the demo key (DEMO ONLY; registered for partner-client-001)."""
-    if key_file:
-        with open(key_file, "rb") as f:
-            pem = f.read()
-    else:
-        pem = demo_private_key()
+    if not key_file:
+        return _demo_key()
+    with open(key_file, "rb") as f:
+        return _load_rsa_key(f.read())
+
+
+@functools.cache
+def _demo_key() -> "rsa.RSAPrivateKey":
+    # Loading checks the key's arithmetic (~30 ms of CPU); the demo key never changes, and the
+    # dashboard's flows and the sign hook ask for it on every signed step.
+    return _load_rsa_key(demo_private_key())
+
+
+def _load_rsa_key(pem: bytes) -> "rsa.RSAPrivateKey":
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 

@@ -2,6 +2,7 @@
 sandbox cannot hide in both: PyJWT for tokens, cryptography for SHA256withRSA."""
 
 import base64
+import functools
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ DEMO_SECRET = "secret-key-123"
 JWT_SECRET = "mock-server-sales-order-DEMO-ONLY-hs256-secret"
 
 
+@functools.cache  # loading checks the key's arithmetic: ~30 ms of CPU per call
 def demo_private_key() -> rsa.RSAPrivateKey:
     pem = (FIXTURES / "sales_order_DEMO_ONLY_private.pem").read_bytes()
     key = serialization.load_pem_private_key(pem, password=None)
