@@ -12,7 +12,7 @@ Read top to bottom, this is the whole sandbox:
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -52,60 +52,89 @@ class Sandbox:
         self.settings = settings or Settings()
         self.services = Services(self.settings, providers, provider_settings)
         self.providers = self.services.providers
-        self.apps: dict[str, ASGIApp] = {}  # by name: each provider's pipeline, and the admin
-        self.provider_apps: dict[str, ASGIApp] = {}  # each provider's routes, unguarded
+        # By name: each provider's pipeline, and the admin; and each provider's routes, unguarded.
+        self.apps: Mapping[str, ASGIApp] = {}
+        self.provider_apps: Mapping[str, ASGIApp] = {}
+        self._backends: dict[str, Any] = {}
         self.server: Any = None  # the uvicorn server, once serving
         self.bound_ports: dict[str, int] = {}
         self.live = LiveFeed()  # the dashboard's journal stream, woken by each journal flush
         self._maintenance: asyncio.Task[None] | None = None
 
     def open(self) -> "Sandbox":
-        """Create or reuse the database, then build every app."""
+        """Create or reuse the database and every provider's backend. Each app is built when
+        first asked for (serving asks for all at once): building a provider's routes costs
+        FastAPI ~3 ms of signature analysis per provider, and a test that opens a sandbox to
+        talk to one provider should not pay for six."""
         services = self.services.open()
-        admin_routers: list[tuple[str, APIRouter]] = []
-        for provider in self.providers:
-            backend = provider.backend(services.context(provider.name))
-            routes = provider.routes(backend)
-            self.provider_apps[provider.name] = routes
-            if isinstance(routes, FastAPI):  # its document lists the stubs too
-                openapi.extend(routes, StubOperations(services.stubs, provider.name))
-            self.apps[provider.name] = ProviderPipeline(
-                name=provider.name,
-                # Stubs first: routing happens after auth, and a stub may stand for a built-in.
-                app=StubRouter(
-                    DirectRoutes(routes, provider.render_error)
-                    if isinstance(routes, FastAPI)
-                    else routes,
-                    services.stubs,
-                    provider.name,
-                ),
-                authenticate=provider.authenticate(backend),
-                render_error=provider.render_error,
-                journal=services.journal,
-                clock=services.clock,
-                max_body_bytes=self.settings.max_body_bytes,
-                secret_headers=provider.secret_headers,
-                secret_path=provider.secret_path,
-                faults=services.faults,
-                controls=services.controls,
-                limiter=services.limiter,
-                replay=services.replay,
-                backend=backend,
-                timestamp_clock=self.settings.timestamp_clock,
-            )
-            if provider.admin_router is not None:
-                admin_routers.append((f"/__admin/{provider.flag}", provider.admin_router(backend)))
-        admin = LocalAdmin(
-            services,
-            ports=self.provider_ports,
-            openapi={name: openapi_of(app) for name, app in self.provider_apps.items()},
-        )
+        self._backends = {
+            provider.name: provider.backend(services.context(provider.name))
+            for provider in self.providers
+        }
+        names = [provider.name for provider in self.providers]
+        self.provider_apps = BuiltOnFirstUse(names, self._build_routes)
+        self.apps = BuiltOnFirstUse([*names, ADMIN], self._build_app)
         services.journal.on_flush.append(self.live.wake)
-        dashboard = build_dashboard(
-            admin, self.live, self.providers, services.provider_settings, self.settings
-        )
-        self.apps[ADMIN] = build_admin(admin, self.settings, [*admin_routers, ("", dashboard)])
         return self
+
+    def _provider(self, name: str) -> Provider[Any]:
+        return next(provider for provider in self.providers if provider.name == name)
+
+    def _build_routes(self, name: str) -> ASGIApp:
+        routes = self._provider(name).routes(self._backends[name])
+        if isinstance(routes, FastAPI):  # its document lists the stubs too
+            openapi.extend(routes, StubOperations(self.services.stubs, name))
+        return routes
+
+    def _build_app(self, name: str) -> ASGIApp:
+        if name == ADMIN:
+            return self._build_admin()
+        provider, services, routes = self._provider(name), self.services, self.provider_apps[name]
+        backend = self._backends[name]
+        return ProviderPipeline(
+            name=name,
+            # Stubs first: routing happens after auth, and a stub may stand for a built-in.
+            app=StubRouter(
+                DirectRoutes(routes, provider.render_error)
+                if isinstance(routes, FastAPI)
+                else routes,
+                services.stubs,
+                name,
+            ),
+            authenticate=provider.authenticate(backend),
+            render_error=provider.render_error,
+            journal=services.journal,
+            clock=services.clock,
+            max_body_bytes=self.settings.max_body_bytes,
+            secret_headers=provider.secret_headers,
+            secret_path=provider.secret_path,
+            faults=services.faults,
+            controls=services.controls,
+            limiter=services.limiter,
+            replay=services.replay,
+            backend=backend,
+            timestamp_clock=self.settings.timestamp_clock,
+        )
+
+    def _build_admin(self) -> ASGIApp:
+        admin_routers: list[tuple[str, APIRouter]] = [
+            (f"/__admin/{provider.flag}", provider.admin_router(self._backends[provider.name]))
+            for provider in self.providers
+            if provider.admin_router is not None
+        ]
+        admin = LocalAdmin(
+            self.services,
+            ports=self.provider_ports,
+            openapi={name: self._openapi_of(name) for name in self.provider_apps},
+        )
+        dashboard = build_dashboard(
+            admin, self.live, self.providers, self.services.provider_settings, self.settings
+        )
+        return build_admin(admin, self.settings, [*admin_routers, ("", dashboard)])
+
+    def _openapi_of(self, name: str) -> Callable[[], Any]:
+        """The provider's OpenAPI document, its routes built when it is first asked for."""
+        return lambda: openapi_of(self.provider_apps[name])()
 
     # -- ports ---------------------------------------------------------------------------------
     def ports(self) -> dict[str, int]:
@@ -178,6 +207,28 @@ class Sandbox:
 
     def close(self) -> None:
         self.services.close()
+
+
+class BuiltOnFirstUse(Mapping[str, ASGIApp]):
+    """Apps by name, each built by ``build(name)`` when first looked up, then kept."""
+
+    def __init__(self, names: Sequence[str], build: Callable[[str], ASGIApp]) -> None:
+        self._names = list(names)
+        self._build = build
+        self._built: dict[str, ASGIApp] = {}
+
+    def __getitem__(self, name: str) -> ASGIApp:
+        if name not in self._built:
+            if name not in self._names:
+                raise KeyError(name)
+            self._built[name] = self._build(name)
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def openapi_of(app: ASGIApp) -> Any:
