@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from mock_server.registry import PROVIDERS
+from tests.forked import ForkedProcess, zygote
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("mock-server")
 
@@ -40,7 +41,7 @@ def free_ports(count: int) -> list[int]:
 
 @dataclass
 class RunningServer:
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[str] | ForkedProcess
     ports: dict[str, int]
     output: list[str] = field(default_factory=list)
     edge_port: int = 0  # the HTTPS edge's port (never a default one)
@@ -74,8 +75,13 @@ def running_server(
     *extra: str,
     module: bool = False,
     env: dict[str, str] | None = None,
+    exec_script: bool = False,
 ) -> Iterator[RunningServer]:
-    """``db``: a SQLite file, a database URL (given as MOCK_DATABASE_URL), or None (--memory)."""
+    """``db``: a SQLite file, a database URL (given as MOCK_DATABASE_URL), or None (--memory).
+
+    The sandbox is forked from tests/zygote.py, unless ``exec_script`` (the console script,
+    exec'd) or ``module`` (``python -m mock_server``): each provider's tests/…/test_server.py
+    starts the console script itself, as a user does."""
     *chosen, edge_port = free_ports(len(PROVIDERS) + 2)
     ports = dict(zip(["admin", *(p.name for p in PROVIDERS)], chosen, strict=True))
     command = [sys.executable, "-m", "mock_server"] if module else [str(CONSOLE_SCRIPT)]
@@ -91,13 +97,17 @@ def running_server(
     for provider in PROVIDERS:
         command += [f"--{provider.flag}-port", str(ports[provider.name])]
     command += ["--edge-port", str(edge_port), *extra]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
+    process: subprocess.Popen[str] | ForkedProcess
+    if module or exec_script:
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+    else:
+        process = zygote().spawn(command[1:], env={**os.environ, **(env or {})})
     server = RunningServer(process, ports, edge_port=edge_port)
 
     def pump() -> None:

@@ -11,19 +11,14 @@ from pathlib import Path
 import pytest
 
 from mock_server.registry import PROVIDERS
-from tests.server import CONSOLE_SCRIPT, running_server
+from tests.forked import zygote
+from tests.server import running_server
 
 ANY_PORT = ["--admin-port", "0"] + [a for p in PROVIDERS for a in (f"--{p.flag}-port", "0")]
 
 
 def serve(db: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(CONSOLE_SCRIPT), "serve", "--db", str(db), *ANY_PORT],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-    )
+    return zygote().run(["serve", "--db", str(db), *ANY_PORT], env={**os.environ, **(env or {})})
 
 
 def digest(path: Path) -> str:
@@ -103,9 +98,7 @@ def test_a_path_in_a_missing_directory_says_which_directory(tmp_path) -> None:
 def test_reset_refuses_a_file_that_is_not_the_sandboxs(tmp_path) -> None:
     db = tmp_path / "notes.db"
     db.write_text("do not drop me")
-    ran = subprocess.run(
-        [str(CONSOLE_SCRIPT), "reset", "--db", str(db)], capture_output=True, text=True, timeout=60
-    )
+    ran = zygote().run(["reset", "--db", str(db)])
     assert ran.returncode == 2
     assert "is not a SQLite database" in ran.stderr
     assert db.read_text() == "do not drop me"
@@ -140,9 +133,7 @@ def test_an_empty_file_is_accepted_as_a_new_state_file(tmp_path) -> None:
 @pytest.mark.parametrize("command", [["reset"], ["serve", "--no-edge", "--admin-port", "0"]])
 def test_a_database_url_the_sandbox_cannot_use_is_one_sentence(url, says, command) -> None:
     env = {**os.environ, "MOCK_DATABASE_URL": url}
-    done = subprocess.run(
-        [str(CONSOLE_SCRIPT), *command], capture_output=True, text=True, env=env, timeout=60
-    )
+    done = zygote().run(command, env=env)
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("mock-server: cannot use the database ")
     assert says in done.stderr

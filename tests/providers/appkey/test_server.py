@@ -48,7 +48,7 @@ def by_hand(base: str) -> None:
 
 
 def test_the_token_trio_over_http_against_the_real_server(tmp_path):
-    with running_server(tmp_path / "appkey.db") as server:
+    with running_server(tmp_path / "appkey.db", exec_script=True) as server:
         base = server.url("appkey")
         by_hand(base)
         with httpx.Client(base_url=base, auth=AppKeyAuth()) as client:

@@ -35,7 +35,7 @@ def postman_request(base_url: str, *, urlsafe: bool) -> httpx.Response:
 
 
 def test_postman_style_and_urlsafe_signatures_against_the_real_server(tmp_path):
-    with running_server(tmp_path / "dts.db") as server:
+    with running_server(tmp_path / "dts.db", exec_script=True) as server:
         base = server.url("digitalent")
         for urlsafe in (False, True):
             response = postman_request(base, urlsafe=urlsafe)

@@ -17,7 +17,7 @@ COMPANY = f"/api/v1/companies/{COMPANY_ID}"
 
 
 def test_signed_requests_over_http_against_the_real_server(tmp_path):
-    with running_server(tmp_path / "joss.db") as server:
+    with running_server(tmp_path / "joss.db", exec_script=True) as server:
         base = server.url("joss")
         body = json.dumps(company_body()).encode()
         now = datetime.now(UTC)

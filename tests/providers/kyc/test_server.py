@@ -22,7 +22,9 @@ NIK = "3273014101900003"
 
 
 def test_the_operators_journey_against_the_real_server(tmp_path):
-    with running_server(tmp_path / "kyc.db", "--kyc-public-base-url", "https://kyc.test") as server:
+    with running_server(
+        tmp_path / "kyc.db", "--kyc-public-base-url", "https://kyc.test", exec_script=True
+    ) as server:
         base, admin = server.url("kyc"), server.url("admin")
         server_pem = httpx.get(f"{admin}/__admin/kyc/public-key").text
         token = httpx.post(base + TOKEN_PATH, data=DEMO).json()["access_token"]

@@ -25,7 +25,7 @@ ORDER = {
 
 def test_a_key_generated_here_signs_against_the_real_server(tmp_path):
     key = new_key()
-    with running_server(tmp_path / "so.db") as server:
+    with running_server(tmp_path / "so.db", exec_script=True) as server:
         base, admin = server.url("sales_order"), server.url("admin")
         registered = httpx.put(
             f"{admin}/__admin/sales-order/clients/{CLIENT}/public-key", content=public_pem(key)
