@@ -9,11 +9,13 @@ import shutil
 import ssl
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx._transports.default
 import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
 from starlette.testclient import TestClient
 
 from mock_server.app import Sandbox
@@ -161,18 +163,34 @@ def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
 
 @pytest.fixture
 def client_for(sandbox: Sandbox) -> Iterator[Callable[[str], TestClient]]:
-    """An in-process HTTP client for one provider's port (or "admin")."""
+    """An in-process HTTP client for one provider's port (or "admin").
+
+    The test's clients share one event loop, as the ports of a real server do. (A TestClient
+    left to itself starts a thread and an event loop for every request: ~7,000 per run.)"""
     clients: list[TestClient] = []
+    loop: list[BlockingPortal] = []
+    with ExitStack() as stack:
 
-    def make(name: str, target: Sandbox | None = None) -> TestClient:
-        app = (target or sandbox).apps[name]
-        # The control plane answers loopback host names only (DNS rebinding), as a browser
-        # or curl on this machine would send them.
-        base_url = "http://127.0.0.1" if name == "admin" else "http://testserver"
-        client = TestClient(app, base_url=base_url, raise_server_exceptions=False)
-        clients.append(client)
-        return client
+        def make(name: str, target: Sandbox | None = None) -> TestClient:
+            app = (target or sandbox).apps[name]
+            # The control plane answers loopback host names only (DNS rebinding), as a browser
+            # or curl on this machine would send them.
+            base_url = "http://127.0.0.1" if name == "admin" else "http://testserver"
+            client = TestClient(app, base_url=base_url, raise_server_exceptions=False)
+            if not loop:  # the first client starts it; at the end, clients close, then it stops
+                loop.append(stack.enter_context(start_blocking_portal(**client.async_backend)))
+                stack.enter_context(closing_all(clients))
+            client.portal = loop[0]
+            clients.append(client)
+            return client
 
-    yield make
-    for client in clients:
-        client.close()
+        yield make
+
+
+@contextmanager
+def closing_all(clients: list[TestClient]) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for client in clients:
+            client.close()

@@ -82,6 +82,33 @@ def running_server(
     The sandbox is forked from tests/zygote.py, unless ``exec_script`` (the console script,
     exec'd) or ``module`` (``python -m mock_server``): each provider's tests/…/test_server.py
     starts the console script itself, as a user does."""
+    for attempt in range(3):
+        try:
+            server, throwaway_ca = _start(db, extra, module, env, exec_script)
+            break
+        except PortTaken:
+            # Between free_ports() and the sandbox's bind, another test process took a port.
+            if attempt == 2:
+                raise
+    try:
+        yield server
+    finally:
+        server.stop()
+        if throwaway_ca is not None:
+            throwaway_ca.cleanup()
+
+
+class PortTaken(AssertionError):
+    pass
+
+
+def _start(
+    db: Path | str | None,
+    extra: tuple[str, ...],
+    module: bool,
+    env: dict[str, str] | None,
+    exec_script: bool,
+) -> tuple[RunningServer, "tempfile.TemporaryDirectory[str] | None"]:
     *chosen, edge_port = free_ports(len(PROVIDERS) + 2)
     ports = dict(zip(["admin", *(p.name for p in PROVIDERS)], chosen, strict=True))
     command = [sys.executable, "-m", "mock_server"] if module else [str(CONSOLE_SCRIPT)]
@@ -115,15 +142,20 @@ def running_server(
         for line in process.stdout:
             server.output.append(line.rstrip("\n"))
 
-    threading.Thread(target=pump, daemon=True).start()
+    pumping = threading.Thread(target=pump, daemon=True)
+    pumping.start()
     try:
         deadline = time.monotonic() + 20
         while True:
             if process.poll() is not None:
-                raise AssertionError("mock-server exited:\n" + "\n".join(server.output))
+                pumping.join(5)
+                output = "\n".join(server.output)
+                if "Address already in use" in output:
+                    raise PortTaken(output)
+                raise AssertionError("mock-server exited:\n" + output)
             try:
                 if httpx.get(f"{server.url('admin')}/__admin/health", timeout=1).status_code == 200:
-                    break
+                    return server, throwaway_ca
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
@@ -131,8 +163,8 @@ def running_server(
                     "mock-server never became healthy:\n" + "\n".join(server.output)
                 )
             time.sleep(0.05)
-        yield server
-    finally:
+    except BaseException:
         server.stop()
         if throwaway_ca is not None:
             throwaway_ca.cleanup()
+        raise
