@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# The suite on every core (pytest-xdist), a test file per worker at a time, so that a module's
-# shared sandbox process starts once. PYTEST_ARGS="-n 0" runs it in one process.
+# The suite on every core (pytest-xdist; auto is a worker per core and one more, see
+# tests/conftest.py), a test file per worker at a time, so that a module's shared sandbox
+# process starts once. PYTEST_ARGS="-n 0" runs it in one process.
 PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: run test fuzz lint lock bench clean

@@ -61,6 +61,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: a worker more than the cores. Some tests wait, not compute (timeouts of
+    slow clients, a locked database, a browser, newman): the extra worker computes meanwhile
+    (on 2 cores, 3 workers: 133 s where 2 took 139 s, in the same hour)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "both_databases: run on SQLite and on a throwaway PostgreSQL server"
