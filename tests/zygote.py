@@ -19,6 +19,7 @@ Run as ``python -m tests.zygote FD``; it ends when the test process closes its e
 """
 
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -146,6 +147,7 @@ def become(request: dict[str, Any], outputs: list[int]) -> None:
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     preload()
+    gc.freeze()  # what every fork shares stays out of its collections (and its pages unshared)
     request, outputs = serve(control)
     become(request, outputs)
     from mock_server.cli import main as mock_server
