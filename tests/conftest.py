@@ -61,6 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(optionalhook=True)  # the suite's own pytest runs go without xdist
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: a worker more than the cores. Some tests wait, not compute (timeouts of
     slow clients, a locked database, a browser, newman): the extra worker computes meanwhile
