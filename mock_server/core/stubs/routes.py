@@ -10,6 +10,8 @@ with the reason in the journal.
 """
 
 import json
+import os
+import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -47,7 +49,12 @@ class LazyFaker:
         if LazyFaker._faker is None:
             from faker import Faker
 
-            LazyFaker._faker = Faker("id_ID")
+            faker = Faker("id_ID")
+            # A generator of its own, seeded in this process: unseeded Fakers share one
+            # module-level Random, which forked --workers would share too (every worker
+            # rendering the same names in the same order).
+            faker.seed_instance(secrets.randbits(64))
+            LazyFaker._faker = faker
         from faker.providers import BaseProvider
 
         target = getattr(LazyFaker._faker, name, None)
@@ -57,6 +64,13 @@ class LazyFaker:
 
 
 FAKE = LazyFaker()
+
+
+def _forget_faker() -> None:
+    LazyFaker._faker = None
+
+
+os.register_at_fork(after_in_child=_forget_faker)  # each worker seeds its own on first use
 
 
 class StubRouter:
