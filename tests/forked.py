@@ -2,6 +2,7 @@
 ``subprocess.Popen`` of the console script does (pid, signals, wait, return code, output), for a
 tenth of the CPU. One zygote per test process, started on first use."""
 
+import contextlib
 import itertools
 import json
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[1]
+ZYGOTE_ENDED = "the zygote (tests/zygote.py) ended"
 
 
 class ForkedProcess:
@@ -51,7 +53,9 @@ class ForkedProcess:
 
     def send_signal(self, sig: int) -> None:
         if self.poll() is None:
-            os.kill(self.pid, sig)
+            # Reaped by the zygote a moment ago, its exit not yet reported here: as Popen does.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, sig)
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -95,6 +99,7 @@ class Zygote:
         self._started: dict[int, Future[int]] = {}
         self._codes: dict[int, int] = {}
         self._ended = threading.Condition()
+        self._dead = False
         self._send = threading.Lock()
         threading.Thread(target=self._listen, name="zygote", daemon=True).start()
 
@@ -115,7 +120,10 @@ class Zygote:
             "cwd": str(Path(cwd).resolve()),
         }
         started: Future[int] = Future()
-        self._started[request["id"]] = started
+        with self._ended:
+            if self._dead:
+                raise RuntimeError(ZYGOTE_ENDED)
+            self._started[request["id"]] = started
         try:
             with self._send:
                 message = json.dumps(request).encode()
@@ -123,7 +131,12 @@ class Zygote:
         finally:
             for _, write in pipes:
                 os.close(write)
-        pid = started.result(timeout=30)
+        try:
+            pid = started.result(timeout=30)
+        except BaseException:
+            for read, _ in pipes:
+                os.close(read)
+            raise
         stdout, *stderr = (os.fdopen(r, "r", errors="replace") for r, _ in pipes)
         return ForkedProcess(self, pid, argv, stdout, *stderr)
 
@@ -142,12 +155,16 @@ class Zygote:
 
     def returncode(self, pid: int) -> int | None:
         with self._ended:
+            if pid not in self._codes and self._dead:
+                raise RuntimeError(ZYGOTE_ENDED)
             return self._codes.get(pid)
 
     def wait(self, pid: int, timeout: float | None) -> int | None:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._ended:
             while pid not in self._codes:
+                if self._dead:
+                    raise RuntimeError(ZYGOTE_ENDED)
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     return None
@@ -161,12 +178,19 @@ class Zygote:
             except OSError:
                 data = b""
             if not data:  # the zygote died (its traceback is on this process's stderr)
-                for started in self._started.values():
-                    started.set_exception(RuntimeError("the zygote (tests/zygote.py) ended"))
+                with self._ended:
+                    self._dead = True
+                    for started in self._started.values():
+                        started.set_exception(RuntimeError(ZYGOTE_ENDED))
+                    self._ended.notify_all()
                 return
             message: dict[str, Any] = json.loads(data)
             if "pid" in message:
-                self._started.pop(message["id"]).set_result(message["pid"])
+                with self._ended:
+                    # A pid the kernel has handed out again: the old child's code is not this one's.
+                    self._codes.pop(message["pid"], None)
+                    started = self._started.pop(message["id"])
+                started.set_result(message["pid"])
             else:
                 with self._ended:
                     self._codes[message["exit"]] = message["code"]

@@ -29,6 +29,7 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 from typing import Any
 
 # What ``mock-server serve`` imports beyond the command line's own modules, found with
@@ -134,12 +135,14 @@ def become(request: dict[str, Any], outputs: list[int]) -> None:
     for fd, name in ((1, "stdout"), (2, "stderr")):
         # As a new interpreter's: line-buffered stderr, stdout too when PYTHONUNBUFFERED is set.
         buffering = 1 if unbuffered or fd == 2 else -1
-        stream = open(fd, "w", buffering=buffering, closefd=False)  # noqa: SIM115 (lives on)
+        errors = "backslashreplace" if fd == 2 else "strict"
+        stream = open(fd, "w", buffering=buffering, errors=errors, closefd=False)  # noqa: SIM115
         setattr(sys, name, stream)
         setattr(sys, f"__{name}__", stream)
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
+    time.tzset()  # TZ is the test's now
     tempfile.tempdir = None  # gettempdir() caches: TMPDIR is the test's now
     sys.argv = ["mock-server", *request["argv"]]
 
