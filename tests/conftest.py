@@ -62,11 +62,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)  # the suite's own pytest runs go without xdist
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: a worker more than the cores. Some tests wait, not compute (timeouts of
-    slow clients, a locked database, a browser, newman): the extra worker computes meanwhile
-    (on 2 cores, 3 workers: 133 s where 2 took 139 s, in the same hour)."""
-    return (os.cpu_count() or 1) + 1
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto``: a worker more than the cores this process may use. Some tests wait, not
+    compute (timeouts of slow clients, a locked database, a browser, newman): the extra worker
+    computes meanwhile (on 2 cores, 3 workers: 133 s where 2 took 139 s, in the same hour).
+    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` and ``-n logical`` keep their meaning (xdist decides)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") or config.option.numprocesses != "auto":
+        return None
+    return len(os.sched_getaffinity(0)) + 1
 
 
 def pytest_configure(config: pytest.Config) -> None:

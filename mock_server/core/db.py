@@ -112,12 +112,14 @@ def schema_fingerprint() -> str:
     """A digest of every table and column, so a database made by another version is reseeded."""
     # Rendering every column's type costs ~5 ms and each sandbox opened asks; a provider
     # defined later (a plugin, a test's) adds tables, which makes another key.
-    shape = tuple((name, len(table.columns)) for name, table in sorted(METADATA.tables.items()))
+    shape = tuple(
+        (name, tuple(table.columns.keys())) for name, table in sorted(METADATA.tables.items())
+    )
     return _fingerprint_of(shape)
 
 
 @functools.cache
-def _fingerprint_of(shape: tuple[tuple[str, int], ...]) -> str:
+def _fingerprint_of(shape: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
     parts = []
     for table in sorted(METADATA.sorted_tables, key=lambda t: t.name):
         columns = ",".join(f"{c.name}:{c.type}" for c in table.columns)
