@@ -15,39 +15,18 @@ accepts the machine's clock in ``X-TIMESTAMP`` even when its own is moved, unles
 ``SalesOrderAuth(now=lambda: mock_sandbox.clock.now().timestamp())``.
 """
 
-import base64
-import functools
 import time
 from collections.abc import Callable, Generator
-from importlib import resources
 
 import httpx
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+from mock_server.providers.sales_order import signing
+from mock_server.providers.sales_order.signing import demo_private_key as demo_private_key
 
 LOGIN_PATH = "/api/v1/auth/login"
 REFRESH_PATH = "/api/v1/auth/refresh"
-
-
-def demo_private_key() -> bytes:
-    """The sandbox's demo client key: DEMO ONLY, published, protects nothing."""
-    fixtures = resources.files("mock_server.fixtures")
-    return fixtures.joinpath("sales_order_DEMO_ONLY_private.pem").read_bytes()
-
-
-@functools.cache
-def _demo_key() -> rsa.RSAPrivateKey:
-    # Loading checks the key's arithmetic (~30 ms of CPU): once per process, not per client.
-    loaded = load_pem_private_key(demo_private_key(), password=None)
-    assert isinstance(loaded, rsa.RSAPrivateKey)
-    return loaded
-
-
-def sales_order_signature(private_key: rsa.RSAPrivateKey, client_id: str, timestamp: str) -> str:
-    message = f"{client_id}|{timestamp}".encode()
-    raw = private_key.sign(message, padding.PKCS1v15(), hashes.SHA256())
-    return base64.b64encode(raw).decode("ascii")
 
 
 class SalesOrderAuth(httpx.Auth):
@@ -63,7 +42,7 @@ class SalesOrderAuth(httpx.Auth):
         now: Callable[[], float] = time.time,
     ) -> None:
         if private_key is None:
-            private_key = _demo_key()
+            private_key = signing.private_key(None)  # the demo key, loaded once per process
         if isinstance(private_key, str | bytes):
             pem = private_key.encode() if isinstance(private_key, str) else private_key
             loaded = load_pem_private_key(pem, password=None)
@@ -98,9 +77,7 @@ class SalesOrderAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {self.token}"
         request.headers["X-CLIENT-ID"] = self.client_id
         request.headers["X-TIMESTAMP"] = timestamp
-        request.headers["X-SIGNATURE"] = sales_order_signature(
-            self.private_key, self.client_id, timestamp
-        )
+        request.headers["X-SIGNATURE"] = signing.sign(self.private_key, self.client_id, timestamp)
         return request
 
     def _obtain(
