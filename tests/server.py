@@ -45,6 +45,8 @@ class RunningServer:
     ports: dict[str, int]
     output: list[str] = field(default_factory=list)
     edge_port: int = 0  # the HTTPS edge's port (never a default one)
+    # The CA's directory when no state file keeps it (a database URL): removed by stop().
+    throwaway_ca: tempfile.TemporaryDirectory[str] | None = None
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -66,6 +68,9 @@ class RunningServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        if self.throwaway_ca is not None:
+            self.throwaway_ca.cleanup()
+            self.throwaway_ca = None
         return self.process.returncode
 
 
@@ -84,7 +89,7 @@ def running_server(
     starts the console script itself, as a user does."""
     for attempt in range(3):
         try:
-            server, throwaway_ca = _start(db, extra, module, env, exec_script)
+            server = _start(db, extra, module, env, exec_script)
             break
         except PortTaken:
             # Between free_ports() and the sandbox's bind, another test process took a port.
@@ -94,8 +99,6 @@ def running_server(
         yield server
     finally:
         server.stop()
-        if throwaway_ca is not None:
-            throwaway_ca.cleanup()
 
 
 class PortTaken(AssertionError):
@@ -108,7 +111,7 @@ def _start(
     module: bool,
     env: dict[str, str] | None,
     exec_script: bool,
-) -> tuple[RunningServer, "tempfile.TemporaryDirectory[str] | None"]:
+) -> RunningServer:
     *chosen, edge_port = free_ports(len(PROVIDERS) + 2)
     ports = dict(zip(["admin", *(p.name for p in PROVIDERS)], chosen, strict=True))
     command = [sys.executable, "-m", "mock_server"] if module else [str(CONSOLE_SCRIPT)]
@@ -135,7 +138,7 @@ def _start(
         )
     else:
         process = zygote().spawn(command[1:], env={**os.environ, **(env or {})})
-    server = RunningServer(process, ports, edge_port=edge_port)
+    server = RunningServer(process, ports, edge_port=edge_port, throwaway_ca=throwaway_ca)
 
     def pump() -> None:
         assert process.stdout is not None
@@ -155,7 +158,7 @@ def _start(
                 raise AssertionError("mock-server exited:\n" + output)
             try:
                 if httpx.get(f"{server.url('admin')}/__admin/health", timeout=1).status_code == 200:
-                    return server, throwaway_ca
+                    return server
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
@@ -165,6 +168,4 @@ def _start(
             time.sleep(0.05)
     except BaseException:
         server.stop()
-        if throwaway_ca is not None:
-            throwaway_ca.cleanup()
         raise
