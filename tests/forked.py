@@ -1,6 +1,6 @@
 """Start ``mock-server`` as a fork of tests/zygote.py: the process a test gets behaves as
-``subprocess.Popen`` of the console script does (pid, signals, wait, return code, output), for a
-tenth of the CPU. One zygote per test process, started on first use."""
+``subprocess.Popen`` of the console script does (pid, signals, wait, return code, output), for
+about a quarter of the CPU. One zygote per test process, started on first use."""
 
 import contextlib
 import itertools

@@ -1,8 +1,9 @@
 """Sandboxes and commands forked from one process that has imported the sandbox already.
 
 A test that starts ``mock-server`` pays the interpreter's start and the import of the whole
-serving stack (FastAPI, SQLAlchemy, uvicorn, cryptography, Faker...): about 0.6 s of CPU, and
-the suite starts a few hundred. This zygote pays it once per test process, then forks a child
+serving stack (FastAPI, SQLAlchemy, uvicorn, cryptography, Faker...): an exec'd sandbox took
+about 0.8 s of CPU to be ready, a fork about 0.23 s to start and stop, and the suite starts about
+150. This zygote pays for the imports once per test process, then forks a child
 per start. The child runs ``mock_server.cli.main`` with the test's arguments, environment,
 working directory, standard output and error, and exits through the interpreter's own shutdown
 (``sys.exit``: atexit, non-daemon threads, flushed streams), as the console script would.
