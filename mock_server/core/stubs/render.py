@@ -20,6 +20,7 @@ A name the request does not have (``body.nama`` with no ``nama``) fails the rend
 the stub then answers 400 in the provider's shape instead of sending half an answer.
 """
 
+import functools
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -107,6 +108,12 @@ class _Environment(SandboxedEnvironment):
 
 ENVIRONMENT = _Environment(undefined=StrictUndefined, autoescape=False)
 
+# Parsed once per source: a compiled template is immutable and renders from its arguments alone,
+# and every sandbox of a process (each test's, each stub file's reload) parses the same sources
+# again otherwise (the Jinja2 compile was most of opening a sandbox with a stub file).
+_template = functools.lru_cache(maxsize=4096)(ENVIRONMENT.from_string)
+_expression = functools.lru_cache(maxsize=4096)(ENVIRONMENT.compile_expression)
+
 
 def _uuid4() -> str:
     return str(uuid.uuid4())
@@ -122,7 +129,7 @@ Render = Callable[[Mapping[str, Any]], Any]
 
 def compile_text(source: str) -> Render:
     """A string template; renders to a string. TemplateSyntaxError when it does not parse."""
-    template = ENVIRONMENT.from_string(source)
+    template = _template(source)
 
     def render(values: Mapping[str, Any]) -> Any:
         try:
@@ -140,7 +147,7 @@ def compile_leaf(source: str) -> Render:
     whole = _WHOLE.match(source)
     if whole is None:
         return compile_text(source)
-    expression = ENVIRONMENT.compile_expression(whole["expr"], undefined_to_none=False)
+    expression = _expression(whole["expr"], undefined_to_none=False)
 
     def render(values: Mapping[str, Any]) -> Any:
         try:
