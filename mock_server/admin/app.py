@@ -75,7 +75,11 @@ def build_admin(
         app.add_exception_handler(driver_error, on_database_error)
     app.add_exception_handler(OperationalError, on_database_error)
     app.add_exception_handler(Exception, on_unexpected)
-    app.include_router(router)
+    # The control plane's own routes are built once per process (routes.py's module router) and
+    # put in each app as they are: include_router would analyse every route's signature again
+    # for each app, on its first request (~20 ms before a sandbox's first health answer). They
+    # read the sandbox from request.app.state, so one set serves every app.
+    app.router.routes.extend(router.routes)
     for prefix, extra_router in extra:
         app.include_router(extra_router, prefix=prefix)
     return app
