@@ -165,26 +165,37 @@ class Sandbox:
 
     def dispatcher(self, bound: Mapping[str, int]) -> "PortDispatcher":
         """``bound``: the ports actually listened on (differs from ``ports()`` for port 0), the
-        HTTPS edge's under ``EDGE`` when it is served."""
+        HTTPS edge's under ``EDGE`` when it is served. Each app is built on its port's first
+        request (``OnFirstRequest``); ``build_all`` builds them at once (before forking)."""
         self.bound_ports = dict(bound)
-        apps = {port: self.apps[name] for name, port in bound.items() if name != EDGE}
+        served = {name: OnFirstRequest(self.apps, name) for name in self.apps}
+        apps: dict[int, ASGIApp] = {
+            port: served[name] for name, port in bound.items() if name != EDGE
+        }
         if EDGE in bound:
-            apps[bound[EDGE]] = EdgeDispatcher(self.edge_hosts(), self.apps)
-            apps.update(self.https_redirects(bound))
+            apps[bound[EDGE]] = EdgeDispatcher(self.edge_hosts(), served)
+            apps.update(self.https_redirects(bound, served))
         return PortDispatcher(self, apps)
+
+    def build_all(self) -> None:
+        """Every app, now: forked workers then share them rather than each building its own."""
+        for name in self.apps:
+            self.apps[name]
 
     def edge_hosts(self) -> dict[str, tuple[str, ...]]:
         """The host names the edge serves each provider under."""
         settings = self.services.provider_settings
         return {p.name: p.edge_hosts(settings[p.name]) for p in self.providers}
 
-    def https_redirects(self, bound: Mapping[str, int]) -> dict[int, ASGIApp]:
+    def https_redirects(
+        self, bound: Mapping[str, int], apps: Mapping[str, ASGIApp]
+    ) -> dict[int, ASGIApp]:
         """The plain ports of providers whose doc redirects plain HTTP to HTTPS, redirecting."""
         if not self.settings.https_redirect or self.settings.provider_tls:
             return {}
         hosts = self.edge_hosts()
         return {
-            bound[p.name]: HttpsRedirect(self.apps[p.name], hosts[p.name], bound[EDGE])
+            bound[p.name]: HttpsRedirect(apps[p.name], hosts[p.name], bound[EDGE])
             for p in self.providers
             if p.https_redirect and p.name in bound
         }
@@ -229,6 +240,18 @@ class BuiltOnFirstUse(Mapping[str, ASGIApp]):
 
     def __len__(self) -> int:
         return len(self._names)
+
+
+class OnFirstRequest:
+    """The app named ``name`` in ``apps``, looked up at each request: a served sandbox builds
+    an app when its first request arrives, so the control plane answers its first health check
+    without building five provider apps first (~25 ms, a twentieth of a cold start)."""
+
+    def __init__(self, apps: Mapping[str, ASGIApp], name: str) -> None:
+        self.apps, self.name = apps, name
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.apps[self.name](scope, receive, send)
 
 
 def openapi_of(app: ASGIApp) -> Any:

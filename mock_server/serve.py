@@ -143,6 +143,8 @@ def run_server(server: SandboxServer, sockets: list[socket.socket]) -> bool:
 def serve_workers(sandbox: Sandbox, server: SandboxServer, sockets: list[socket.socket]) -> int:
     """``--workers N``: N forked processes serve the sockets bound here, each over its own
     database connections; this one supervises (``prefork``)."""
+    # Built once here and shared by the forks, rather than once in each worker.
+    sandbox.build_all()
     # A connection must not cross a fork: each worker opens its own on first use.
     db = sandbox.services.db
     db.close()
