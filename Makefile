@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # The suite on every core (pytest-xdist; auto is a worker per core and one more, see
-# tests/conftest.py), a test file per worker at a time, so that a module's shared sandbox
-# process starts once. PYTEST_ARGS="-n 0" runs it in one process.
-PYTEST_ARGS ?= -n auto --dist loadfile
+# tests/conftest.py). worksteal: each worker starts on a contiguous run of the tests, so a
+# module's shared sandbox mostly starts once, and an idle worker takes tests off a busy one's
+# queue; with a whole file per worker (loadfile) the last long files ran on one worker while
+# the others were idle (145 s against 123 s, same hour). PYTEST_ARGS="-n 0" runs it in one
+# process.
+PYTEST_ARGS ?= -n auto --dist worksteal
 
 .PHONY: run test fuzz lint lock bench clean
 
