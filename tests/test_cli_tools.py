@@ -1,9 +1,12 @@
-"""The control-plane commands, against the real process, as a user runs them."""
+"""The control-plane commands, against the real process, as a user runs them.
+
+The commands are forked from the suite's zygote (tests/zygote.py: about 0.03 s of CPU each,
+where an exec'd ``python -m mock_server`` paid ~0.2 s to import its stack); that a command
+imports only what it needs is tests/test_startup.py's, in exec'd processes."""
 
 import json
 import os
 import subprocess
-import sys
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -11,17 +14,12 @@ import httpx
 import pytest
 
 from mock_server.cli_tools import default_admin_url
+from tests.forked import zygote
 from tests.server import running_server
 
 
-def run(*args: str, admin: str, **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mock_server", *args, "--admin-url", admin],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        **kwargs,
-    )
+def run(*args: str, admin: str) -> subprocess.CompletedProcess[str]:
+    return zygote().run([*args, "--admin-url", admin])
 
 
 @pytest.fixture(scope="module")
@@ -100,12 +98,8 @@ def test_client_commands_find_the_control_plane_as_the_server_listens(environ, u
 
 def test_mock_admin_port_steers_the_client_commands(server):
     env = {"MOCK_ADMIN_PORT": str(server.ports["admin"])}
-    out = subprocess.run(
-        [sys.executable, "-m", "mock_server", "clock"],
-        capture_output=True,
-        text=True,
-        env={k: v for k, v in os.environ.items() if k != "MOCK_ADMIN_URL"} | env,
-        timeout=60,
+    out = zygote().run(
+        ["clock"], env={k: v for k, v in os.environ.items() if k != "MOCK_ADMIN_URL"} | env
     )
     assert out.returncode == 0, out.stderr
 
@@ -164,11 +158,10 @@ def test_journal_lists_newest_last(server):
 def following(server):
     """`mock-server journal --follow`, started after one entry exists, its first line read."""
     httpx.get(server.url("digitalent") + "/api/public/before-follow")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "journal", "--follow", "--limit", "1",
-         "--admin-url", server.url("admin")],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    process = zygote().spawn(
+        ["journal", "--follow", "--limit", "1", "--admin-url", server.url("admin")],
+        separate_stderr=True,
+    )
     try:
         assert process.stdout is not None
         process.stdout.readline()  # the entry it started from
@@ -219,9 +212,7 @@ def test_reset_through_the_running_server(server):
 
 @pytest.mark.parametrize("command", ["sign", "journal", "explain", "clock", "credentials"])
 def test_every_command_has_help_with_an_example(command):
-    out = subprocess.run(
-        [sys.executable, "-m", "mock_server", command, "--help"], capture_output=True, text=True
-    )
+    out = zygote().run([command, "--help"])
     assert out.returncode == 0
     assert "example: mock-server" in out.stdout
 
@@ -234,9 +225,6 @@ def test_journal_follow_carries_on_after_the_journal_is_cleared(server):
 
 
 def test_reset_of_an_unknown_provider_is_a_usage_error():
-    out = subprocess.run(
-        [sys.executable, "-m", "mock_server", "reset", "--memory", "--provider", "nope"],
-        capture_output=True, text=True,
-    )  # fmt: skip
+    out = zygote().run(["reset", "--memory", "--provider", "nope"])
     assert out.returncode == 2
     assert "invalid choice" in out.stderr

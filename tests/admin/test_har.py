@@ -2,12 +2,11 @@
 as in the journal, the journal's filters, and `mock-server journal --har` over a real process."""
 
 import json
-import subprocess
-import sys
 
 import httpx
 
 from mock_server.core.har import batches
+from tests.forked import zygote
 from tests.helpers import digitalent_headers
 from tests.providers.sales_order.signing import DEMO_CLIENT, DEMO_SECRET
 from tests.server import running_server
@@ -76,9 +75,8 @@ def test_mock_server_journal_har_writes_the_file(tmp_path):
         headers = digitalent_headers("GET", AKADEMI)
         stale = httpx.get(server.url("digitalent") + AKADEMI, headers=headers)  # signed in 2025
         target = tmp_path / "journal.har"
-        command = [sys.executable, "-m", "mock_server", "journal", "--har", str(target)]
         admin = ["--admin-url", server.url("admin")]
-        out = subprocess.run([*command, *admin], capture_output=True, text=True, timeout=60)
+        out = zygote().run(["journal", "--har", str(target), *admin])
         assert out.returncode == 0, out.stderr
         assert f"1 entries written to {target}" in out.stderr
         entries = json.loads(target.read_text())["log"]["entries"]
@@ -86,8 +84,7 @@ def test_mock_server_journal_har_writes_the_file(tmp_path):
         assert entries[0]["response"]["status"] == stale.status_code
         assert json.loads(entries[0]["response"]["content"]["text"]) == stale.json()
         missing = tmp_path / "no" / "such" / "dir.har"
-        bad = [sys.executable, "-m", "mock_server", "journal", "--har", str(missing), *admin]
-        out = subprocess.run(bad, capture_output=True, text=True, timeout=60)
+        out = zygote().run(["journal", "--har", str(missing), *admin])
         assert out.returncode == 2
         assert out.stderr.startswith(f"mock-server: cannot write {missing}:")
         assert "Traceback" not in out.stderr
