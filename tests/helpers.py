@@ -4,11 +4,14 @@ the package (as the provider's doc does it), so a bug in the sandbox cannot hide
 import base64
 import hashlib
 import hmac
+import itertools
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mock_server.app import Sandbox
 from mock_server.core.config import Settings
@@ -221,3 +224,23 @@ NESTED_PYTEST_FLAGS = (
     *("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesispytest"),
     *("-p", "no:faker", "-p", "no:anyio", "-p", "no:xdist"),
 )
+
+
+# -- RSA keys ------------------------------------------------------------------------------------
+KEYS_PER_SIZE = 4
+_KEYS: dict[int, list[rsa.RSAPrivateKey]] = {}
+_TURNS = itertools.count()
+
+
+def rsa_key(bits: int = 2048) -> rsa.RSAPrivateKey:
+    """A client's RSA key: any ``KEYS_PER_SIZE`` calls in a row give different keys, and the
+    test process makes only that many of each size (a 2048-bit key costs ~60 ms of CPU to
+    generate; the suite asks for about forty)."""
+    keys = _KEYS.setdefault(bits, [])
+    turn = next(_TURNS) % KEYS_PER_SIZE
+    if turn >= len(keys):
+        keys.extend(
+            rsa.generate_private_key(public_exponent=65537, key_size=bits)
+            for _ in range(turn + 1 - len(keys))
+        )
+    return keys[turn]

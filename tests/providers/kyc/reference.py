@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from tests.helpers import rsa_key
+
 OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 FIXTURES = Path(__file__).resolve().parents[3] / "mock_server" / "fixtures"
 SERVER_PUBLIC_PEM = (FIXTURES / "kyc_server_public_key.pem").read_text()  # as users get it
@@ -65,7 +67,7 @@ def decrypt(message: str, private_key: rsa.RSAPrivateKey) -> bytes:
 
 
 def client_key_pair(bits: int = 2048, crlf: bool = False) -> tuple[rsa.RSAPrivateKey, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    key = rsa_key(bits)
     pem = (
         key.public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -11,6 +11,8 @@ import jwt
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from tests.helpers import rsa_key
+
 FIXTURES = Path(__file__).resolve().parents[3] / "mock_server" / "fixtures"
 DEMO_CLIENT = "partner-client-001"
 DEMO_SECRET = "secret-key-123"
@@ -27,7 +29,7 @@ def demo_private_key() -> rsa.RSAPrivateKey:
 
 
 def new_key(bits: int = 2048) -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return rsa_key(bits)
 
 
 def public_pem(key: rsa.RSAPrivateKey) -> str:
