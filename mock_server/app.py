@@ -11,15 +11,17 @@ Read top to bottom, this is the whole sandbox:
 """
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.admin.app import build_admin
+from mock_server.admin.lazy import BuiltOnFirstMatch, materialize, under
 from mock_server.admin.local import LocalAdmin
 from mock_server.core import openapi
 from mock_server.core.config import Settings
@@ -31,7 +33,7 @@ from mock_server.core.provider_settings import ProviderSettings
 from mock_server.core.services import Services
 from mock_server.core.stubs.document import StubOperations
 from mock_server.core.stubs.routes import StubRouter
-from mock_server.dashboard import LiveFeed, build_dashboard
+from mock_server.dashboard import LiveFeed, build_dashboard, dashboard_owns
 from mock_server.registry import ADMIN, PROVIDERS
 
 log = logging.getLogger("mock_server")
@@ -117,20 +119,29 @@ class Sandbox:
         )
 
     def _build_admin(self) -> ASGIApp:
-        admin_routers: list[tuple[str, APIRouter]] = [
-            (f"/__admin/{provider.flag}", provider.admin_router(self._backends[provider.name]))
-            for provider in self.providers
-            if provider.admin_router is not None
-        ]
         admin = LocalAdmin(
             self.services,
             ports=self.provider_ports,
             openapi={name: self._openapi_of(name) for name in self.provider_apps},
         )
-        dashboard = build_dashboard(
-            admin, self.live, self.providers, self.services.provider_settings, self.settings
+        extra = [
+            BuiltOnFirstMatch(
+                prefix, functools.partial(router, self._backends[provider.name]), under(prefix)
+            )
+            for provider in self.providers
+            if (router := provider.admin_router) is not None
+            for prefix in [f"/__admin/{provider.flag}"]
+        ]
+        dashboard = functools.partial(
+            build_dashboard,
+            admin,
+            self.live,
+            self.providers,
+            self.services.provider_settings,
+            self.settings,
         )
-        return build_admin(admin, self.settings, [*admin_routers, ("", dashboard)])
+        extra.append(BuiltOnFirstMatch("", dashboard, dashboard_owns))
+        return build_admin(admin, self.settings, extra)
 
     def _openapi_of(self, name: str) -> Callable[[], Any]:
         """The provider's OpenAPI document, its routes built when it is first asked for."""
@@ -178,9 +189,12 @@ class Sandbox:
         return PortDispatcher(self, apps)
 
     def build_all(self) -> None:
-        """Every app, now: forked workers then share them rather than each building its own."""
+        """Every app, now, and the control plane's lazy routes: forked workers then share them
+        rather than each building its own."""
         for name in self.apps:
             self.apps[name]
+        if isinstance(admin := self.apps[ADMIN], FastAPI):
+            materialize(admin)
 
     def edge_hosts(self) -> dict[str, tuple[str, ...]]:
         """The host names the edge serves each provider under."""

@@ -7,13 +7,15 @@ Open on loopback. Listening anywhere else, every endpoint but the health check r
 import hmac
 import urllib.parse
 from collections.abc import Sequence
+from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from sqlalchemy.exc import OperationalError
 from starlette.requests import cookie_parser
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mock_server.admin.lazy import BuiltOnFirstMatch, materialize
 from mock_server.admin.protocol import Admin, AdminError
 from mock_server.admin.routes import router
 from mock_server.core.config import Settings
@@ -24,9 +26,10 @@ from mock_server.core.pipeline import BODY_DISCONNECT, NO_TELEMETRY, read_body, 
 
 
 def build_admin(
-    admin: Admin, settings: Settings, extra: Sequence[tuple[str, APIRouter]] = ()
+    admin: Admin, settings: Settings, extra: Sequence[BuiltOnFirstMatch] = ()
 ) -> FastAPI:
-    """``extra``: (prefix, router) pairs, the providers' own control-plane routes."""
+    """``extra``: the providers' own control-plane routes and the dashboard, each built when
+    a request first reaches it (``admin/lazy.py``)."""
     app = FastAPI(
         telemetry=NO_TELEMETRY,
         title="mock-server control plane",
@@ -80,8 +83,14 @@ def build_admin(
     # for each app, on its first request (~20 ms before a sandbox's first health answer). They
     # read the sandbox from request.app.state, so one set serves every app.
     app.router.routes.extend(router.routes)
-    for prefix, extra_router in extra:
-        app.include_router(extra_router, prefix=prefix)
+    app.router.routes.extend(extra)
+    document = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        materialize(app)
+        return document()
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

@@ -7,6 +7,6 @@ the sandbox through the admin protocol alone.
 """
 
 from mock_server.dashboard.live import LiveFeed
-from mock_server.dashboard.routes import build_dashboard
+from mock_server.dashboard.routes import build_dashboard, dashboard_owns
 
-__all__ = ["LiveFeed", "build_dashboard"]
+__all__ = ["LiveFeed", "build_dashboard", "dashboard_owns"]

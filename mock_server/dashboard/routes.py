@@ -22,6 +22,14 @@ from mock_server.dashboard.live import LiveFeed, sse
 
 UI = "/__admin/ui"
 STATIC = f"{UI}/static"
+DOCS = "/__admin/docs"
+
+
+def dashboard_owns(path: str) -> bool:
+    """The paths the dashboard serves: its journal page at ``/``, its pages and the API docs."""
+    return path == "/" or path == UI or path.startswith((UI + "/", DOCS))
+
+
 ROWS_SHOWN = 200  # a page's table; older entries are a filter away
 FILTERS = ("provider", "outcome", "status", "rule", "client_id")
 
@@ -318,11 +326,11 @@ def build_dashboard(
             swagger_favicon_url=f"{STATIC}/swagger-ui/favicon-32x32.png",
         )
 
-    @router.get("/__admin/docs")
+    @router.get(DOCS)
     async def admin_docs() -> HTMLResponse:
         return swagger("/__admin/openapi.json", "mock-server control plane")
 
-    @router.get("/__admin/docs/{name}")
+    @router.get(DOCS + "/{name}")
     async def provider_docs(name: str) -> HTMLResponse:
         provider = provider_of(name)
         return swagger(f"/__admin/providers/{name}/openapi.json", f"{provider.title} (sandbox)")

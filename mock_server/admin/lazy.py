@@ -1,0 +1,86 @@
+"""Control-plane routes built when a request first reaches them.
+
+The dashboard and the providers' own admin routes close over one sandbox, so FastAPI analyses
+their ~30 signatures for each sandbox it builds: ~25 ms before a served sandbox's first health
+answer (the health check builds the admin app), and again in every test that talks to the
+control plane without opening the dashboard. ``BuiltOnFirstMatch`` stands where they go in
+the app's route list and builds them when a request's path is first theirs, or when the
+OpenAPI document is first asked for (``materialize``)."""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
+
+
+class BuiltOnFirstMatch(BaseRoute):
+    """The routes ``build()`` returns, under ``prefix``, for the paths ``owns`` says are theirs."""
+
+    def __init__(
+        self, prefix: str, build: Callable[[], APIRouter], owns: Callable[[str], bool]
+    ) -> None:
+        self.prefix, self._build, self._owns = prefix, build, owns
+        self._routes: list[BaseRoute] | None = None
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        if self._routes is None:
+            holder = APIRouter()
+            holder.include_router(self._build(), prefix=self.prefix)
+            self._routes = list(holder.routes)
+        return self._routes
+
+    def _match(self, scope: Scope) -> tuple[Match, Scope, BaseRoute | None]:
+        """As Starlette's router picks: the first full match, else the first partial one (a
+        path whose method is not allowed: 405)."""
+        if scope["type"] not in ("http", "websocket") or not self._owns(scope["path"]):
+            return Match.NONE, {}, None
+        partial: tuple[Scope, BaseRoute] | None = None
+        for route in self.routes:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                return match, child, route
+            if match is Match.PARTIAL and partial is None:
+                partial = child, route
+        if partial is not None:
+            return Match.PARTIAL, *partial
+        return Match.NONE, {}, None
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child, _ = self._match(scope)
+        return match, child
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        _, _, route = self._match(scope)
+        assert route is not None  # the router handles only what matches() accepted
+        await route.handle(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        for route in self.routes:
+            try:
+                return route.url_path_for(name, **path_params)
+            except NoMatchFound:
+                pass
+        raise NoMatchFound(name, path_params)
+
+
+def under(prefix: str) -> Callable[[str], bool]:
+    """The paths below ``prefix``."""
+    below = prefix.rstrip("/") + "/"
+    return lambda path: path.startswith(below)
+
+
+def materialize(app: FastAPI) -> None:
+    """Put every lazy route's built routes in its place: FastAPI documents APIRoutes only."""
+    app.router.routes[:] = list(_expanded(app.router.routes))
+
+
+def _expanded(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
+    for route in routes:
+        if isinstance(route, BuiltOnFirstMatch):
+            yield from route.routes
+        else:
+            yield route
