@@ -263,9 +263,13 @@ class OnFirstRequest:
 
     def __init__(self, apps: Mapping[str, ASGIApp], name: str) -> None:
         self.apps, self.name = apps, name
+        self._app: ASGIApp | None = None  # once built: every later request skips the lookup
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.apps[self.name](scope, receive, send)
+        app = self._app
+        if app is None:
+            app = self._app = self.apps[self.name]
+        await app(scope, receive, send)
 
 
 def openapi_of(app: ASGIApp) -> Any:
