@@ -189,8 +189,9 @@ class Sandbox:
         return PortDispatcher(self, apps)
 
     def build_all(self) -> None:
-        """Every app, now, and the control plane's lazy routes: forked workers then share them
-        rather than each building its own."""
+        """Every app, now, and the control plane's lazy routes: forked workers then share
+        them rather than each building its own (FastAPI still fills a few caches of each route
+        in each worker, on first use)."""
         for name in self.apps:
             self.apps[name]
         if isinstance(admin := self.apps[ADMIN], FastAPI):

@@ -83,6 +83,8 @@ def build_admin(
     # for each app, on its first request (~20 ms before a sandbox's first health answer). They
     # read the sandbox from request.app.state, so one set serves every app.
     app.router.routes.extend(router.routes)
+    for lazy in extra:
+        lazy.into = app.router
     app.router.routes.extend(extra)
     document = app.openapi
 

@@ -7,10 +7,12 @@ control plane without opening the dashboard. ``BuiltOnFirstMatch`` stands where 
 the app's route list and builds them when a request's path is first theirs, or when the
 OpenAPI document is first asked for (``materialize``)."""
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from starlette._utils import get_route_path  # what Starlette's own routes match on
 from starlette.datastructures import URLPath
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
@@ -24,19 +26,34 @@ class BuiltOnFirstMatch(BaseRoute):
     ) -> None:
         self.prefix, self._build, self._owns = prefix, build, owns
         self._routes: list[BaseRoute] | None = None
+        self._lock = threading.Lock()  # two threads' first requests must not build twice
+        self.into: APIRouter | None = None  # the app's router, set by build_admin
 
     @property
     def routes(self) -> list[BaseRoute]:
         if self._routes is None:
-            holder = APIRouter()
-            holder.include_router(self._build(), prefix=self.prefix)
-            self._routes = list(holder.routes)
+            with self._lock:
+                if self._routes is None:
+                    self._routes = self._included()
         return self._routes
+
+    def _included(self) -> list[BaseRoute]:
+        """The built router included into the app's own router, as ``app.include_router``
+        does (so app.dependency_overrides and the router's settings apply to its routes),
+        then lifted back out of the end of its route list to stand in this route's place."""
+        into = self.into if self.into is not None else APIRouter()
+        before = len(into.routes)
+        into.include_router(self._build(), prefix=self.prefix)
+        included = into.routes[before:]
+        del into.routes[before:]
+        return included
 
     def _match(self, scope: Scope) -> tuple[Match, Scope, BaseRoute | None]:
         """As Starlette's router picks: the first full match, else the first partial one (a
         path whose method is not allowed: 405)."""
-        if scope["type"] not in ("http", "websocket") or not self._owns(scope["path"]):
+        # The path below the app's root_path (a Mount, uvicorn --root-path), as Starlette's
+        # own routes match it.
+        if scope["type"] not in ("http", "websocket") or not self._owns(get_route_path(scope)):
             return Match.NONE, {}, None
         partial: tuple[Scope, BaseRoute] | None = None
         for route in self.routes:
