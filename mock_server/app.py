@@ -161,7 +161,10 @@ class Sandbox:
         ports: dict[int, bool] = {}
         for server in self.server.servers:
             for sock in server.sockets:
-                ports[sock.getsockname()[1]] = server.is_serving()
+                # uvloop lists None for a listening handle it has closed: not listening. (Seen
+                # once, replicas started together on one PostgreSQL: the health check had 500ed.)
+                if sock is not None:
+                    ports[sock.getsockname()[1]] = server.is_serving()
         return ports
 
     def provider_ports(self) -> dict[str, tuple[int, bool]]:

@@ -1,10 +1,13 @@
+import socket
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from pydantic import SecretStr
 
 from mock_server.admin.local import LocalAdmin
 from mock_server.admin.protocol import AdminError
+from mock_server.app import Sandbox
 from mock_server.registry import PROVIDERS
 from tests.helpers import FROZEN, digitalent_headers
 
@@ -196,3 +199,17 @@ def test_serving_beyond_loopback_without_a_token_is_refused():
 
     with pytest.raises(ConfigError, match="MOCK_ADMIN_TOKEN"):
         serve(Settings(host="0.0.0.0", memory=True), {})
+
+
+def test_a_closed_listening_handle_counts_as_not_listening(sandbox: Sandbox) -> None:
+    """uvloop's Server.sockets holds None for a handle it closed: the health check must not
+    fail on it (it answered 500 once, replicas started together on one PostgreSQL)."""
+    bound = socket.socket()
+    bound.bind(("127.0.0.1", 0))
+    try:
+        serving = SimpleNamespace(sockets=[None, bound], is_serving=lambda: True)
+        sandbox.server = SimpleNamespace(started=True, servers=[serving])
+        assert sandbox.listening() == {bound.getsockname()[1]: True}
+    finally:
+        sandbox.server = None
+        bound.close()
