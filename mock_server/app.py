@@ -21,7 +21,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.admin.app import build_admin
-from mock_server.admin.lazy import BuiltOnFirstMatch, materialize, under
+from mock_server.admin.lazy import BuiltOnFirstMatch, materialize
 from mock_server.admin.local import LocalAdmin
 from mock_server.core import openapi
 from mock_server.core.config import Settings
@@ -126,11 +126,11 @@ class Sandbox:
         )
         extra = [
             BuiltOnFirstMatch(
-                prefix, functools.partial(router, self._backends[provider.name]), under(prefix)
+                f"/__admin/{provider.flag}",
+                functools.partial(router, self._backends[provider.name]),
             )
             for provider in self.providers
             if (router := provider.admin_router) is not None
-            for prefix in [f"/__admin/{provider.flag}"]
         ]
         dashboard = functools.partial(
             build_dashboard,
@@ -261,9 +261,9 @@ class BuiltOnFirstUse(Mapping[str, ASGIApp]):
 
 
 class OnFirstRequest:
-    """The app named ``name`` in ``apps``, looked up at each request: a served sandbox builds
-    an app when its first request arrives, so the control plane answers its first health check
-    without building five provider apps first (~25 ms, a twentieth of a cold start)."""
+    """The app named ``name`` in ``apps``, looked up on the first request: a served sandbox
+    builds an app when its first request arrives, so the control plane answers its first
+    health check without building five provider apps first (~25 ms, a twentieth of a cold start)."""
 
     def __init__(self, apps: Mapping[str, ASGIApp], name: str) -> None:
         self.apps, self.name = apps, name

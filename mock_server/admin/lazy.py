@@ -19,12 +19,16 @@ from starlette.types import Receive, Scope, Send
 
 
 class BuiltOnFirstMatch(BaseRoute):
-    """The routes ``build()`` returns, under ``prefix``, for the paths ``owns`` says are theirs."""
+    """The routes ``build()`` returns, under ``prefix``, for the paths ``owns`` says are theirs
+    (by default, the paths below ``prefix``)."""
 
     def __init__(
-        self, prefix: str, build: Callable[[], APIRouter], owns: Callable[[str], bool]
+        self,
+        prefix: str,
+        build: Callable[[], APIRouter],
+        owns: Callable[[str], bool] | None = None,
     ) -> None:
-        self.prefix, self._build, self._owns = prefix, build, owns
+        self.prefix, self._build, self._owns = prefix, build, owns or under(prefix)
         self._routes: list[BaseRoute] | None = None
         self._lock = threading.Lock()  # two threads' first requests must not build twice
         self.into: APIRouter | None = None  # the app's router, set by build_admin
