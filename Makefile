@@ -14,24 +14,43 @@ PYTEST_ARGS ?= -n auto --dist worksteal
 
 # The locked dependencies, checked against their hashes, then the package itself: every machine
 # installs the same versions (`make lock` refreshes the locks from pyproject.toml). Each step says
-# what it does, and pip shows its progress, so a first run on a cold machine is never silent.
-$(BIN)/mock-server: pyproject.toml requirements.lock
+# what it does, so a first run on a cold machine is never silent.
+#
+# INSTALLER=uv (the default) installs the locks with uv, itself pinned with its hashes in
+# requirements-uv.lock: 1 s a lock where pip took 3-5 s (a fresh clone's install: 14 s with pip).
+# uv does not read pip's configuration: on a machine that reaches packages only through a mirror
+# set in pip.conf, set UV_DEFAULT_INDEX, or run `make INSTALLER=pip ...`.
+INSTALLER ?= uv
+ifeq ($(INSTALLER),pip)
+INSTALL := $(BIN)/python -m pip install --no-compile
+else
+INSTALL := $(BIN)/uv pip install --python $(BIN)/python
+endif
+
+$(BIN)/mock-server: pyproject.toml requirements.lock requirements-uv.lock
 	@# Made afresh whenever the lock changes: a package the lock dropped must not linger and
 	@# let this machine pass where a clean one fails.
-	@echo "--- creating $(VENV) with $(PYTHON)"
+	@echo "--- creating $(VENV) with $(PYTHON), installer: $(INSTALLER)"
 	rm -rf $(VENV)
-	@# pip goes in uncompiled, by this Python's own pip (1 s; ensurepip compiled pip and
-	@# setuptools, 6 s). A pip too old for --python (before 22.3) falls back to ensurepip.
+	@# The installer goes in uncompiled, by this Python's own pip (1 s; ensurepip compiled pip
+	@# and setuptools, 6 s). A pip too old for --python (before 22.3) falls back to ensurepip.
 	$(PYTHON) -m venv --without-pip $(VENV)
+ifeq ($(INSTALLER),pip)
 	$(PYTHON) -m pip --python $(BIN)/python install --quiet --no-compile pip \
 		|| $(BIN)/python -m ensurepip
+else
+	$(PYTHON) -m pip --python $(BIN)/python install --quiet --no-compile --no-deps \
+		--require-hashes -r requirements-uv.lock \
+		|| { $(BIN)/python -m ensurepip && $(BIN)/python -m pip install --quiet --no-deps \
+			--require-hashes -r requirements-uv.lock; }
+endif
 	@# --no-deps: the lock names every package with its hash, so there is nothing to resolve
-	@# (resolving it anyway took ~1.5 s here and ~2.5 s for the test tools).
+	@# (resolving it anyway took pip ~1.5 s here and ~2.5 s for the test tools).
 	@echo "--- installing the locked dependencies (requirements.lock)"
-	$(BIN)/python -m pip install --no-compile --no-deps --require-hashes -r requirements.lock
+	$(INSTALL) --no-deps --require-hashes -r requirements.lock
 	@echo "--- installing mock-server itself (editable)"
-	$(BIN)/python -m pip install --no-compile --no-deps -e .
-	@# Bytecode on every core at once, rather than pip's one file after another: a start with
+	$(INSTALL) --no-deps -e .
+	@# Bytecode on every core at once, rather than one file after another: a start with
 	@# PYTHONDONTWRITEBYTECODE set would otherwise compile every module it imports, each time.
 	@echo "--- compiling the dependencies' bytecode"
 	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib
@@ -39,16 +58,19 @@ $(BIN)/mock-server: pyproject.toml requirements.lock
 
 $(VENV)/.test-extras: $(BIN)/mock-server requirements-test.lock
 	@# Not compiled ahead: the suite runs with bytecode writing on and compiles the few modules
-	@# of these it imports (pip would compile all of them, one after another, ~8 s).
+	@# of these it imports (compiling all of them, one after another, took pip ~8 s).
 	@echo "--- installing the locked test tools (requirements-test.lock)"
-	$(BIN)/python -m pip install --no-compile --no-deps --require-hashes -r requirements-test.lock
+	$(INSTALL) --no-deps --require-hashes -r requirements-test.lock
 	touch $@
 
 # Re-resolve the locks from pyproject.toml: the runtime, the test tools, and the runtime with
-# PostgreSQL's driver (the scale-out image); newest versions allowed by its ranges, every
-# platform, with hashes. tests/test_packaging.py fails while they disagree with pyproject.toml.
+# PostgreSQL's driver (the scale-out image); and uv's own. Newest versions allowed by the
+# ranges, every platform, with hashes. tests/test_packaging.py fails while they disagree with pyproject.toml.
 lock: $(BIN)/mock-server
-	$(BIN)/python -m pip install --quiet uv
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
+	@# uv itself, the installer `make` uses: its newest release, with every platform's hashes.
+	echo uv | $(BIN)/uv pip compile - --universal --python-version 3.11 --generate-hashes \
+		--upgrade --quiet --custom-compile-command "make lock" -o requirements-uv.lock
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
 		--upgrade --quiet --custom-compile-command "make lock" -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \

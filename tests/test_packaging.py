@@ -76,6 +76,13 @@ def test_the_test_lock_installs_the_same_sandbox_as_the_runtime_lock() -> None:
     assert {n: test[n][0] for n in runtime} == {n: v for n, (v, _) in runtime.items()}
 
 
+def test_the_installer_make_uses_is_pinned_with_its_hashes() -> None:
+    """`make` installs uv from requirements-uv.lock, checked against its hashes like the rest."""
+    pinned = pins(ROOT / "requirements-uv.lock")
+    assert list(pinned) == ["uv"]
+    assert pinned["uv"][1] > 1  # one wheel per platform, so any machine's check can pass
+
+
 def test_the_lock_check_finds_a_stale_lock(tmp_path: Path) -> None:
     lock = tmp_path / "requirements.lock"
     lock.write_text("fastapi==0.100.0 \\\n    --hash=sha256:00\nhttpx==0.28.0\n")
