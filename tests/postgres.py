@@ -6,6 +6,7 @@ Each test gets a database of its own, copied from one seeded template (``CREATE 
 TEMPLATE``), as the SQLite tests copy a seeded file.
 """
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -40,6 +41,20 @@ def missing_reason() -> str | None:
         except KeyError:
             return "running as root, and there is no postgres user to run the server as"
     return None
+
+
+def exited(pid: int) -> bool:
+    """Whether ``pid`` is gone or a zombie. pg_ctl leaves the server a child of PID 1, whose
+    reaping is up to PID 1: a zombie for 1.5 s here after it had exited in 11 ms."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # no /proc (not Linux), or reaped just now: the next kill tells
+        return False
+    return stat.rpartition(")")[2].split()[0] == "Z"
 
 
 class ThrowawayPostgres:
@@ -77,16 +92,14 @@ class ThrowawayPostgres:
         return self
 
     def stop(self) -> None:
-        """Fast shutdown by the server's pid (SIGINT), then the directory goes."""
+        """Immediate shutdown by the server's pid (SIGQUIT), then the directory goes. A fast
+        shutdown (SIGINT) writes a shutdown checkpoint first: ~1.7 s, for data thrown away."""
         if self.pid is not None:
-            try:
-                os.kill(self.pid, signal.SIGINT)
-                deadline = time.monotonic() + 30
-                while time.monotonic() < deadline:
-                    os.kill(self.pid, 0)
-                    time.sleep(0.05)
-            except ProcessLookupError:
-                pass
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGQUIT)
+            deadline = time.monotonic() + 30
+            while not exited(self.pid) and time.monotonic() < deadline:
+                time.sleep(0.01)
             self.pid = None
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -102,8 +115,10 @@ class ThrowawayPostgres:
             conn.execute(sql)  # type: ignore[arg-type]
 
     def create_database(self, name: str, template: str | None = None) -> str:
-        """A new database (a copy of ``template`` when given); its SQLAlchemy URL."""
-        copy = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
+        """A new database (a copy of ``template`` when given); its SQLAlchemy URL. The copy is
+        WAL-logged, PostgreSQL 15's default: FILE_COPY checkpoints before and after copying,
+        77 ms a copy of the seeded template where this takes 38 ms."""
+        copy = f" TEMPLATE {template}" if template else ""
         self.execute(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
 
