@@ -43,7 +43,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.sql.compiler import SQLCompiler
+
+from mock_server.core.compiled import SHARED, Statement
 
 IntegrityError = exc.IntegrityError  # raised through SQLAlchemy; Prepared raises the driver's own
 # PostgreSQL's advisory lock held while a process checks and seeds the database at start-up.
@@ -132,17 +133,24 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.in_memory = url in {"sqlite://", "sqlite:///:memory:"}
+        # Every engine of the process compiles into one cache (core/compiled.py).
+        shared = {"compiled_cache": SHARED}
         if self.in_memory:
             # One shared connection: every thread must see the same in-memory database.
             self.engine: Engine = create_engine(
-                url, connect_args={"check_same_thread": False}, poolclass=StaticPool
+                url,
+                connect_args={"check_same_thread": False},
+                poolclass=StaticPool,
+                execution_options=shared,
             )
         elif self.is_sqlite:
             self.engine = create_engine(
-                url, connect_args={"check_same_thread": False, "timeout": 5.0}
+                url,
+                connect_args={"check_same_thread": False, "timeout": 5.0},
+                execution_options=shared,
             )
         else:
-            self.engine = create_engine(url, pool_pre_ping=True)
+            self.engine = create_engine(url, pool_pre_ping=True, execution_options=shared)
         if self.is_sqlite:
             event.listen(self.engine, "connect", self._sqlite_pragmas)
         self._local = threading.local()
@@ -424,11 +432,10 @@ class Prepared:
         self._row: Any = None
 
     def _compile(self) -> None:
-        compiled = self._statement.compile(dialect=self._db.engine.dialect)
-        assert isinstance(compiled, SQLCompiler)
-        self._defaults = dict(compiled.params)
-        self._order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        self._sql = str(compiled)  # last: another thread may read the others once this is set
+        compiled = Statement(self._statement, self._db.engine.dialect)
+        self._defaults = compiled.defaults
+        self._order = compiled.order
+        self._sql = compiled.sql  # last: another thread may read the others once this is set
 
     @property
     def sql(self) -> str:
