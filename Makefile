@@ -18,9 +18,11 @@ PYTEST_ARGS ?= -n auto --dist worksteal
 #
 # INSTALLER=uv (the default) installs the locks with uv, itself pinned with its hashes in
 # requirements-uv.lock: 1 s a lock where pip took 3-5 s (a fresh clone's install: 14 s with pip).
-# uv does not read pip's configuration: on a machine that reaches packages only through a mirror
-# set in pip.conf, set UV_DEFAULT_INDEX, or run `make INSTALLER=pip ...`.
+# uv does not read pip's configuration: where it cannot reach the index (a mirror named only in
+# pip.conf, a proxy with a CA of its own), each step falls back to this Python's pip, which does
+# (set UV_DEFAULT_INDEX to skip the failed try, or run `make INSTALLER=pip ...`).
 INSTALLER ?= uv
+PIP_INSTALL := $(PYTHON) -m pip --python $(BIN)/python install --no-compile
 ifeq ($(INSTALLER),pip)
 INSTALL := $(BIN)/python -m pip install --no-compile
 else
@@ -47,9 +49,10 @@ endif
 	@# --no-deps: the lock names every package with its hash, so there is nothing to resolve
 	@# (resolving it anyway took pip ~1.5 s here and ~2.5 s for the test tools).
 	@echo "--- installing the locked dependencies (requirements.lock)"
-	$(INSTALL) --no-deps --require-hashes -r requirements.lock
+	$(INSTALL) --no-deps --require-hashes -r requirements.lock \
+		|| $(PIP_INSTALL) --no-deps --require-hashes -r requirements.lock
 	@echo "--- installing mock-server itself (editable)"
-	$(INSTALL) --no-deps -e .
+	$(INSTALL) --no-deps -e . || $(PIP_INSTALL) --no-deps -e .
 	@# Bytecode on every core at once, rather than one file after another: a start with
 	@# PYTHONDONTWRITEBYTECODE set would otherwise compile every module it imports, each time.
 	@echo "--- compiling the dependencies' bytecode"
@@ -60,7 +63,8 @@ $(VENV)/.test-extras: $(BIN)/mock-server requirements-test.lock
 	@# Not compiled ahead: the suite runs with bytecode writing on and compiles the few modules
 	@# of these it imports (compiling all of them, one after another, took pip ~8 s).
 	@echo "--- installing the locked test tools (requirements-test.lock)"
-	$(INSTALL) --no-deps --require-hashes -r requirements-test.lock
+	$(INSTALL) --no-deps --require-hashes -r requirements-test.lock \
+		|| $(PIP_INSTALL) --no-deps --require-hashes -r requirements-test.lock
 	touch $@
 
 # Re-resolve the locks from pyproject.toml: the runtime, the test tools, and the runtime with
