@@ -23,15 +23,26 @@ from sqlalchemy.util import LRUCache
 SIZE = 2000
 
 
+# Settings of a dialect that a compiled statement's bind and result processors carry, beyond its
+# class: the create_engine options Database may pass, and what a connection finds out about its
+# database (SQLite's detect_types, PostgreSQL's standard_conforming_strings and hstore).
+SETTINGS = (
+    "paramstyle",
+    "server_version_info",
+    "max_identifier_length",
+    "label_length",
+    "_json_serializer",
+    "_json_deserializer",
+    "native_datetime",
+    "use_insertmanyvalues",
+    "_backslash_escapes",
+    "_has_native_hstore",
+)
+
+
 def dialect_kind(dialect: Dialect) -> tuple[Any, ...]:
     """What of ``dialect`` a compiled statement depends on."""
-    return (
-        type(dialect),
-        dialect.paramstyle,
-        dialect.server_version_info,
-        dialect.max_identifier_length,
-        dialect.label_length,
-    )
+    return (type(dialect), *(getattr(dialect, name, None) for name in SETTINGS))
 
 
 Key = tuple[Any, ...]
@@ -86,7 +97,10 @@ class Statement:
         # apart, so two statements that differ only in a literal share the SQL and keep their
         # own values.
         cache_key = statement._generate_cache_key()
-        if cache_key is None:  # a construct SQLAlchemy cannot cache
+        if cache_key is None or any(p.callable for p in cache_key.bindparams):
+            # A construct SQLAlchemy cannot cache; or a value computed at execution
+            # (bindparam(callable_=...)), which shares its key with a plain value's.
+            cache_key = None
             compiled = statement.compile(dialect=dialect)
         else:
             key = (dialect, cache_key.key, "prepared")  # SQLAlchemy's keys have five parts
@@ -95,10 +109,14 @@ class Statement:
                 found = SHARED[key] = statement.compile(dialect=dialect, cache_key=cache_key)
             compiled = found
         assert isinstance(compiled, SQLCompiler)
-        extracted = cache_key.bindparams if cache_key is not None else None
         # _check=False, as Compiled.params has it: a bindparam without a value is the caller's.
+        # Values given with .params() travel in the cache key, not on the bound parameters.
         self.defaults: dict[str, Any] = dict(
-            compiled.construct_params(extracted_parameters=extracted, _check=False)
+            compiled.construct_params(
+                extracted_parameters=cache_key.bindparams if cache_key else None,
+                _check=False,
+                _collected_params=cache_key.params if cache_key else None,
+            )
         )
         self.order = tuple(compiled.positiontup or ()) if compiled.positional else None
         self.sql = str(compiled)

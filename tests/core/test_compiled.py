@@ -2,12 +2,24 @@
 compiled for one database is not compiled again for the next, and what each statement binds
 stays its own."""
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    insert,
+    select,
+)
 
 from mock_server.core import compiled
 from mock_server.core.compiled import Statement, dialect_kind
@@ -133,3 +145,46 @@ def test_sqlite_and_postgresql_in_one_process_each_run_their_own_sql(
         sqlite.close()
         postgresql.close()
         server.drop_database(name)
+
+
+@pytest.mark.both_databases
+def test_values_given_with_params_or_computed_at_execution_stay_each_statements_own(
+    new_database: Callable[[], Database],
+) -> None:
+    db = new_database()
+    for n, word in [(1, "satu"), (2, "dua")]:
+        db.prepare(insert(Noted)).run(n=n, word=word)
+    by_n = select(Noted.c.word).where(Noted.c.n == bindparam("n"))
+    assert [r.word for r in db.prepare(by_n.params(n=1)).all()] == ["satu"]
+    assert [r.word for r in db.prepare(by_n.params(n=2)).all()] == ["dua"]
+    worded = select(Noted.c.n).where(Noted.c.word == bindparam("w", "satu"))
+    computed = select(Noted.c.n).where(Noted.c.word == bindparam("w", callable_=lambda: "dua"))
+    assert [r.n for r in db.prepare(worded).all()] == [1]
+    assert [r.n for r in db.prepare(computed).all()] == [2]
+
+
+def test_engines_made_with_other_options_do_not_share_what_they_compiled(tmp_path: Path) -> None:
+    """An option a statement's processors carry (here the JSON serializer) keeps engines apart."""
+    documents = Table(
+        "documents", MetaData(), Column("n", Integer, primary_key=True), Column("doc", JSON)
+    )
+    plain = create_engine(
+        sqlite_url_for(tmp_path / "plain.db"), execution_options={"compiled_cache": compiled.SHARED}
+    )
+    wrapping = create_engine(
+        sqlite_url_for(tmp_path / "wrapping.db"),
+        json_serializer=lambda value: json.dumps({"wrapped": value}),
+        execution_options={"compiled_cache": compiled.SHARED},
+    )
+    try:
+        assert dialect_kind(plain.dialect) != dialect_kind(wrapping.dialect)
+        for engine in (plain, wrapping):
+            documents.metadata.create_all(engine)
+            with engine.begin() as conn:
+                conn.execute(documents.insert(), {"n": 1, "doc": {"x": 1}})
+        with wrapping.connect() as conn:
+            stored = conn.exec_driver_sql("SELECT doc FROM documents").scalar_one()
+        assert json.loads(stored) == {"wrapped": {"x": 1}}
+    finally:
+        plain.dispose()
+        wrapping.dispose()
