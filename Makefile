@@ -22,12 +22,16 @@ PYTEST_ARGS ?= -n auto --dist worksteal
 # pip.conf, a proxy with a CA of its own), each step falls back to this Python's pip, which does
 # (set UV_DEFAULT_INDEX to skip the failed try, or run `make INSTALLER=pip ...`).
 INSTALLER ?= uv
-PIP_INSTALL := $(PYTHON) -m pip --python $(BIN)/python install --no-compile
 ifeq ($(INSTALLER),pip)
 INSTALL := $(BIN)/python -m pip install --no-compile
 else
 INSTALL := $(BIN)/uv pip install --python $(BIN)/python
 endif
+# `$(call install,ARGS)`: with uv, then (uv mode only) with pip: the venv's own where ensurepip
+# put one there, else the system Python's.
+install = $(INSTALL) $(1) $(if $(filter pip,$(INSTALLER)),,|| { if [ -x $(BIN)/pip ]; \
+	then $(BIN)/python -m pip install --no-compile $(1); \
+	else $(PYTHON) -m pip --python $(BIN)/python install --no-compile $(1); fi; })
 
 $(BIN)/mock-server: pyproject.toml requirements.lock requirements-uv.lock
 	@# Made afresh whenever the lock changes: a package the lock dropped must not linger and
@@ -49,10 +53,9 @@ endif
 	@# --no-deps: the lock names every package with its hash, so there is nothing to resolve
 	@# (resolving it anyway took pip ~1.5 s here and ~2.5 s for the test tools).
 	@echo "--- installing the locked dependencies (requirements.lock)"
-	$(INSTALL) --no-deps --require-hashes -r requirements.lock \
-		|| $(PIP_INSTALL) --no-deps --require-hashes -r requirements.lock
+	$(call install,--no-deps --require-hashes -r requirements.lock)
 	@echo "--- installing mock-server itself (editable)"
-	$(INSTALL) --no-deps -e . || $(PIP_INSTALL) --no-deps -e .
+	$(call install,--no-deps -e .)
 	@# Bytecode on every core at once, rather than one file after another: a start with
 	@# PYTHONDONTWRITEBYTECODE set would otherwise compile every module it imports, each time.
 	@echo "--- compiling the dependencies' bytecode"
@@ -63,8 +66,7 @@ $(VENV)/.test-extras: $(BIN)/mock-server requirements-test.lock
 	@# Not compiled ahead: the suite runs with bytecode writing on and compiles the few modules
 	@# of these it imports (compiling all of them, one after another, took pip ~8 s).
 	@echo "--- installing the locked test tools (requirements-test.lock)"
-	$(INSTALL) --no-deps --require-hashes -r requirements-test.lock \
-		|| $(PIP_INSTALL) --no-deps --require-hashes -r requirements-test.lock
+	$(call install,--no-deps --require-hashes -r requirements-test.lock)
 	touch $@
 
 # Re-resolve the locks from pyproject.toml: the runtime, the test tools, and the runtime with
@@ -99,7 +101,8 @@ test: $(VENV)/.test-extras
 	@# runs each way, paired (farm-bench): a median of 99.5 s, against 103.0 s one after the
 	@# other. pytest may keep its assertion-rewritten modules (the tests, and the plugins it
 	@# rewrites): otherwise each test process rewrites and compiles ~500 of them again (~4 s).
-	$(BIN)/mypy > $(VENV)/mypy.out 2>&1 & mypy=$$!; \
+	@# A non-interactive shell's background job ignores Ctrl-C: the trap stops mypy with pytest.
+	$(BIN)/mypy > $(VENV)/mypy.out 2>&1 & mypy=$$!; trap 'kill $$mypy 2>/dev/null' INT TERM; \
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(PYTEST_ARGS); tests=$$?; \
 	wait $$mypy; typed=$$?; echo "--- mypy"; cat $(VENV)/mypy.out; \
 	[ $$tests = 0 ] && [ $$typed = 0 ]
