@@ -114,17 +114,21 @@ def postgres_template(postgres: ThrowawayPostgres) -> str:
 @pytest.fixture
 def copy_database(
     request: pytest.FixtureRequest, database: str, tmp_path: Path
-) -> Iterator[Callable[[str], str]]:
+) -> Iterator[Callable[[str | None], str]]:
     """``copy(template)``: the URL of a fresh copy of a seeded database, on the test's backend.
-    ``template``: a SQLite file's path, or (PostgreSQL) a template database's name."""
+    ``template``: a SQLite file's path, or (PostgreSQL) a template database's name; None for an
+    empty database."""
     dropped: list[str] = []
     server: ThrowawayPostgres | None = None
 
-    def copy(template: str) -> str:
+    def copy(template: str | None) -> str:
         nonlocal server
         if database == "sqlite":
             path = tmp_path / f"state{len(list(tmp_path.glob('state*.db')))}.db"
-            shutil.copyfile(template, path)
+            if template is None:
+                path.touch()  # an empty file: SQLite makes a new database in it
+            else:
+                shutil.copyfile(template, path)
             return sqlite_url_for(path)
         server = request.getfixturevalue("postgres")
         name = f"t_{uuid.uuid4().hex[:16]}"

@@ -33,21 +33,12 @@ Noted = Table(
 
 
 @pytest.fixture
-def new_database(
-    request: pytest.FixtureRequest, database: str, tmp_path: Path
-) -> Iterator[Callable[[], Database]]:
+def new_database(copy_database: Callable[[str | None], str]) -> Iterator[Callable[[], Database]]:
     """``new()``: an empty database of the test's backend, with the table ``noted``."""
     made: list[Database] = []
-    dropped: list[str] = []
 
     def new() -> Database:
-        if database == "sqlite":
-            url = sqlite_url_for(tmp_path / f"state{len(made)}.db")
-        else:
-            name = f"t_{uuid.uuid4().hex[:16]}"
-            dropped.append(name)
-            url = request.getfixturevalue("postgres").create_database(name)
-        db = Database(url)
+        db = Database(copy_database(None))
         Noted.metadata.create_all(db.engine)
         made.append(db)
         return db
@@ -55,8 +46,6 @@ def new_database(
     yield new
     for db in made:
         db.close()
-    for name in dropped:
-        request.getfixturevalue("postgres").drop_database(name)
 
 
 def compiles(monkeypatch: pytest.MonkeyPatch) -> list[object]:
