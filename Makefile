@@ -71,7 +71,8 @@ $(VENV)/.test-extras: $(BIN)/mock-server requirements-test.lock
 
 # Re-resolve the locks from pyproject.toml: the runtime, the test tools, and the runtime with
 # PostgreSQL's driver (the scale-out image); and uv's own. Newest versions allowed by the
-# ranges, every platform, with hashes. tests/test_packaging.py fails while they disagree with pyproject.toml.
+# ranges, every platform, with hashes. tests/test_packaging.py fails while they disagree with
+# pyproject.toml.
 lock: $(BIN)/mock-server
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
 	@# uv itself, the installer `make` uses: its newest release, with every platform's hashes.

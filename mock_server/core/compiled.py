@@ -3,11 +3,12 @@
 SQLAlchemy caches a compiled statement per engine: its key starts with the engine's dialect
 object. Every ``Database`` has an engine of its own (each test's sandbox, each forked server, each
 ``--workers`` child), so each compiled the same few dozen statements again, and compiling was ~6%
-of the test suite's CPU. What SQL a statement compiles to depends on the dialect's class, its
-driver's parameter style and the server's version, not on which database file or server it talks
-to; ``Database`` makes every engine of one backend with the same options. So this cache keys by
-those instead of by the dialect object, and is shared: a statement compiles once per process, and
-a forked child inherits what its parent compiled.
+of the test suite's CPU. What a compiled statement holds depends on the dialect's class and on
+a few of its settings (``SETTINGS``: the driver's parameter style, the server's version, the JSON
+serializer, ...), not on which database file or server it talks to; ``Database`` makes every engine
+of one backend with the same options. So this cache keys by those instead of by the dialect
+object, and is shared: a statement compiles once per process, and a forked child inherits what
+its parent compiled.
 """
 
 from collections.abc import Iterator, MutableMapping
