@@ -240,7 +240,9 @@ def in_process(provider_settings: Mapping[str, Mapping[str, Any]]) -> Iterator[M
     )
     try:
         ports = {
-            p.name: p.settings_cls(**{**provider_settings.get(p.name, {}), "port": 0})
+            p.name: p.settings_cls.from_environment(
+                **{**provider_settings.get(p.name, {}), "port": 0}
+            )
             for p in PROVIDERS
         }
     except ValidationError as exc:

@@ -81,7 +81,8 @@ class Services:
             raise ConfigError(f"invalid stub file:\n{exc}") from None
         overrides = provider_settings or {}
         self.provider_settings: dict[str, Any] = {
-            p.name: overrides.get(p.name) or p.settings_cls() for p in self.providers
+            p.name: overrides.get(p.name) or p.settings_cls.from_environment()
+            for p in self.providers
         }
         try:
             self.db = Database(settings.effective_database_url)

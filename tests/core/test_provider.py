@@ -28,3 +28,35 @@ def test_a_settings_class_that_is_not_a_providers_is_refused_by_name(named):
     provider = dataclasses.replace(by_name("joss"), settings_class=named)
     with pytest.raises(TypeError, match=f"joss: {named} is not a ProviderSettings class"):
         _ = provider.settings_cls
+
+
+def test_settings_from_the_environment_follow_every_change_to_it(monkeypatch):
+    """Built once per environment: a variable set, changed (in any case) or removed after a
+    first build is read, as a fresh build would."""
+    cls = by_name("joss").settings_cls
+    monkeypatch.delenv("MOCK_JOSS_TIMESTAMP_WINDOW", raising=False)
+    default = cls.from_environment().timestamp_window
+    monkeypatch.setenv("MOCK_JOSS_TIMESTAMP_WINDOW", "17")
+    assert cls.from_environment().timestamp_window == 17
+    monkeypatch.delenv("MOCK_JOSS_TIMESTAMP_WINDOW")
+    monkeypatch.setenv("mock_joss_timestamp_window", "18")
+    assert cls.from_environment().timestamp_window == 18 == cls().timestamp_window
+    monkeypatch.delenv("mock_joss_timestamp_window")
+    assert cls.from_environment().timestamp_window == default
+    assert cls.from_environment(timestamp_window=19).timestamp_window == 19
+
+
+def test_each_settings_from_the_environment_is_a_copy_of_its_own():
+    cls = by_name("joss").settings_cls
+    first = cls.from_environment()
+    first.timestamp_window = 1  # as a test or the CLI may change its own
+    assert cls.from_environment().timestamp_window != 1
+
+
+def test_invalid_settings_from_the_environment_are_refused_every_time(monkeypatch):
+    from pydantic import ValidationError
+
+    monkeypatch.setenv("MOCK_JOSS_PORT", "not-a-port")
+    for _ in range(2):
+        with pytest.raises(ValidationError):
+            by_name("joss").settings_cls.from_environment()
