@@ -96,7 +96,7 @@ def postgres_ratio(args: argparse.Namespace) -> None:
     if reason:
         print(f"PostgreSQL: skipped ({reason})")
         return
-    server = ThrowawayPostgres().start()
+    server = ThrowawayPostgres(in_memory=False).start()  # on disk, as a team's server is
     sandbox = bare = None
     try:
         url = server.create_database("bench")

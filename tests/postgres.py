@@ -75,11 +75,13 @@ def exited(pid: int) -> bool:
 
 
 class ThrowawayPostgres:
-    def __init__(self) -> None:
+    def __init__(self, *, in_memory: bool = True) -> None:
+        """``in_memory``: in /dev/shm where it can be (the tests); False keeps the files on disk,
+        as a team sandbox's server would (bench/scale.py)."""
         directory = binary_directory()
         assert directory is not None, missing_reason()
         self.bin = directory
-        memory = in_memory_directory()
+        memory = in_memory_directory() if in_memory else None
         self.root = Path(tempfile.mkdtemp(prefix="mock-pg-", dir=memory))
         # In memory a file copy is cheapest: its two checkpoints write nothing to a disk (16 ms
         # a copy of the seeded template, against 33 ms WAL-logged). On disk, a WAL-logged copy
