@@ -5,6 +5,7 @@ A module marked ``pytest.mark.both_databases`` runs each of its tests twice: on 
 copy of a seeded database in a throwaway PostgreSQL server (tests/postgres.py)."""
 
 import gc
+import logging
 import os
 import shutil
 import ssl
@@ -94,6 +95,21 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         "both_databases"
     ):
         metafunc.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def sandbox_loggers_restored() -> Iterator[None]:
+    """The sandbox's loggers as they were before the test. A test that runs ``serve`` in this
+    process (to see it refuse a flag or a file) leaves it to attach handlers to the test's
+    captured stdout and stderr; a later test's sandbox then logged into those closed streams:
+    "--- Logging error ---" and a call stack in the middle of the run's output."""
+    loggers = [logging.getLogger(name) for name in ("mock_server", "mock_server.requests")]
+    kept = [(lg, lg.handlers[:], lg.level, lg.propagate) for lg in loggers]
+    yield
+    for logger, handlers, level, propagate in kept:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 @pytest.fixture
