@@ -35,19 +35,24 @@ class ProviderSettings(BaseSettings):
 
         Building reads and validates every field from the environment (~1 ms a class) and every
         sandbox asks for each provider's: a test suite opening hundreds of sandboxes spent more
-        on that than on opening them. The key is the values and every variable under the
-        class's prefix (any case: the settings are case-insensitive); the settings read no
-        env_file and no secrets_dir. A copy each time, as a fresh build would be.
+        on that than on opening them. The key is the values with their types (``True`` is not
+        ``1``) and every variable under the class's prefix, in any case (the settings are
+        case-insensitive). A class that reads anything else (an env_file, a secrets_dir, the
+        command line, an aliased variable, sources of its own) and unhashable values are built
+        each time. A copy each time, as a fresh build would be.
         """
+        key = tuple(sorted((name, type(value), value) for name, value in values.items()))
+        try:
+            hash(key)
+        except TypeError:  # a value that cannot be a key (a list)
+            return cls(**values)
+        if not _reads_only_its_prefix(cls):
+            return cls(**values)
         prefix = str(cls.model_config.get("env_prefix", "")).upper()
         environment = tuple(
             sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(prefix))
         )
-        try:
-            built = _built(cls, tuple(sorted(values.items())), environment)
-        except TypeError:  # a value that cannot be a key (a list): built as it is
-            return cls(**values)
-        return cast(Self, built.model_copy(deep=True))
+        return cast(Self, _built(cls, key, environment).model_copy(deep=True))
 
     def replay_horizon(self) -> float:
         """Seconds a consumed request id must be remembered: past it, the time window rejects."""
@@ -55,10 +60,22 @@ class ProviderSettings(BaseSettings):
         return 2.0 * window if window else 86_400.0
 
 
+@functools.cache
+def _reads_only_its_prefix(cls: type[ProviderSettings]) -> bool:
+    """Whether the environment variables under the class's prefix are all it reads."""
+    config = cls.model_config
+    if config.get("env_file") or config.get("secrets_dir") or config.get("cli_parse_args"):
+        return False
+    below_base = cls.__mro__[: cls.__mro__.index(BaseSettings)]
+    if any("settings_customise_sources" in vars(klass) for klass in below_base):
+        return False  # sources of its own
+    return not any(field.alias or field.validation_alias for field in cls.model_fields.values())
+
+
 @functools.lru_cache(maxsize=64)
 def _built(
     cls: type[ProviderSettings],
-    values: tuple[tuple[str, Any], ...],
+    values: tuple[tuple[str, type, Any], ...],
     environment: tuple[tuple[str, str], ...],  # the key only: cls() reads os.environ itself
 ) -> ProviderSettings:
-    return cls(**dict(values))
+    return cls(**{name: value for name, _, value in values})

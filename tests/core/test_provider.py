@@ -3,6 +3,8 @@
 import dataclasses
 
 import pytest
+from pydantic import AliasChoices, Field
+from pydantic_settings import SettingsConfigDict
 
 from mock_server.core.provider_settings import ProviderSettings
 from mock_server.registry import PROVIDERS, by_name
@@ -51,6 +53,50 @@ def test_each_settings_from_the_environment_is_a_copy_of_its_own():
     first = cls.from_environment()
     first.timestamp_window = 1  # as a test or the CLI may change its own
     assert cls.from_environment().timestamp_window != 1
+
+
+def test_settings_from_an_unchanged_environment_are_built_once():
+    from mock_server.core.provider_settings import _built
+
+    cls = by_name("joss").settings_cls
+    cls.from_environment(timestamp_window=21)
+    hits = _built.cache_info().hits
+    cls.from_environment(timestamp_window=21)
+    assert _built.cache_info().hits == hits + 1
+
+
+class Flexible(ProviderSettings):
+    model_config = SettingsConfigDict(env_prefix="MOCK_FLEXIBLE_", extra="ignore")
+    port: int = 1
+    level: int | bool | float = 0
+
+
+def test_equal_values_of_other_types_are_not_one_entry():
+    assert Flexible.from_environment(level=1).level == 1
+    assert Flexible.from_environment(level=True).level is True
+    assert type(Flexible.from_environment(level=1.0).level) is float
+
+
+def test_settings_that_read_beyond_their_prefix_are_built_each_time(tmp_path, monkeypatch):
+    env = tmp_path / ".env"
+
+    class FromAFile(ProviderSettings):
+        model_config = SettingsConfigDict(
+            env_prefix="MOCK_FROM_A_FILE_", env_file=str(env), extra="ignore"
+        )
+        port: int = 1
+
+    class Aliased(ProviderSettings):
+        model_config = SettingsConfigDict(env_prefix="MOCK_ALIASED_", extra="ignore")
+        port: int = Field(1, validation_alias=AliasChoices("MOCK_ALIASED_PORT", "OTHER_PORT"))
+
+    env.write_text("MOCK_FROM_A_FILE_PORT=5\n")
+    assert FromAFile.from_environment().port == 5
+    env.write_text("MOCK_FROM_A_FILE_PORT=6\n")
+    assert FromAFile.from_environment().port == 6
+    assert Aliased.from_environment().port == 1
+    monkeypatch.setenv("OTHER_PORT", "7")
+    assert Aliased.from_environment().port == 7
 
 
 def test_invalid_settings_from_the_environment_are_refused_every_time(monkeypatch):
