@@ -65,8 +65,8 @@ def seeded_faker(seed: int) -> "Faker":
     """An id_ID Faker seeded with ``seed``: the same values a new one seeded so would give.
 
     One instance a thread, seeded again each time: making one builds its locale's providers,
-    ~1 ms, five times every reset. Its random generator is all the state the seeds use (they
-    call no ``fake.unique``), and seeding replaces it.
+    ~1 ms, five times every reset. Seeding replaces its random generator; ``fake.unique``'s
+    memory of values already given is the only other state a seed could draw on, and is cleared.
     """
     fake = getattr(_FAKERS, "fake", None)
     if fake is None:
@@ -74,6 +74,7 @@ def seeded_faker(seed: int) -> "Faker":
 
         fake = _FAKERS.fake = Faker("id_ID")
     fake.seed_instance(seed)
+    fake.unique.clear()
     return fake
 
 

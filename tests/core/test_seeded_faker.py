@@ -20,6 +20,15 @@ def test_a_reused_faker_gives_what_a_new_one_seeded_alike_gives():
     assert draws(seeded_faker(42)) == expected
 
 
+def test_unique_values_are_unique_within_one_seeding_only():
+    fake = seeded_faker(3)
+    first = [fake.unique.random_int(1, 3) for _ in range(3)]
+    fake = seeded_faker(3)
+    again = [fake.unique.random_int(1, 3) for _ in range(3)]  # raises if the first were kept
+    assert first == again
+    assert sorted(first) == [1, 2, 3]
+
+
 def test_each_thread_seeds_a_faker_of_its_own():
     fakes = []
     thread = threading.Thread(target=lambda: fakes.append(seeded_faker(1)))
