@@ -51,17 +51,18 @@ def exported(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def installed_newman() -> list[str]:
-    """newman 6 where an earlier ``npx --yes newman@6`` left it (npm's own cache), or nothing.
+    """The newest newman 6 an earlier ``npx --yes newman@6`` left in npm's cache, or nothing.
     Asking npm finds it too, but takes two Node.js starts (~1.7 s of CPU) each run."""
-    for package in sorted(Path.home().glob(".npm/_npx/*/node_modules/newman/package.json")):
+    found: list[tuple[tuple[int, ...], Path]] = []
+    for package in Path.home().glob(".npm/_npx/*/node_modules/newman/package.json"):
         try:
-            version = json.loads(package.read_text()).get("version", "")
-        except (OSError, ValueError):
-            continue
-        binary = package.parents[1] / ".bin" / "newman"
-        if str(version).startswith("6.") and binary.exists() and shutil.which("node"):
-            return [str(binary)]
-    return []
+            version = tuple(int(n) for n in json.loads(package.read_text())["version"].split("."))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # a half-written install: npx makes a good one
+        binary = package.parents[1] / ".bin" / "newman"  # a link to the package's own script
+        if version[:1] == (6,) and binary.exists():
+            found.append((version, binary))
+    return [str(max(found)[1])] if found and shutil.which("node") else []
 
 
 @pytest.fixture(scope="module")
