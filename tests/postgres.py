@@ -64,6 +64,21 @@ def in_memory_directory() -> str | None:
     return str(shm) if usable else None
 
 
+def remove_stale(directory: str, older_than: float = 600.0) -> None:
+    """Remove the directories of throwaway servers that are gone (a test run killed before it
+    stopped its server): in memory they would hold their RAM until the machine restarts. A
+    directory younger than ``older_than`` seconds may be another run's initdb at work."""
+    for root in Path(directory).glob("mock-pg-*"):
+        pidfile = root / "data" / "postmaster.pid"
+        try:
+            age = time.time() - root.stat().st_mtime
+            pid = int(pidfile.read_text().split()[0]) if pidfile.exists() else None
+        except (OSError, ValueError, IndexError):
+            continue  # another user's, or being written: not ours to judge
+        if age > older_than and (pid is None or exited(pid)):
+            shutil.rmtree(root, ignore_errors=True)
+
+
 def exited(pid: int) -> bool:
     """Whether ``pid`` is gone or a zombie. pg_ctl leaves the server a child of PID 1, whose
     reaping is up to PID 1: a zombie for 1.5 s here after it had exited in 11 ms."""
@@ -86,6 +101,8 @@ class ThrowawayPostgres:
         assert directory is not None, missing_reason()
         self.bin = directory
         memory = in_memory_directory() if in_memory else None
+        if memory:
+            remove_stale(memory)
         self.root = Path(tempfile.mkdtemp(prefix="mock-pg-", dir=memory))
         # In memory a file copy is cheapest: its two checkpoints write nothing to a disk (16 ms
         # a copy of the seeded template, against 33 ms WAL-logged). On disk, a WAL-logged copy
