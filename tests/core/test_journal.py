@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from mock_server.core.journal import Journal, Record, console_line, new_journal_id
+from mock_server.core.journal import PRUNE_EVERY, Journal, Record, console_line, new_journal_id
 from mock_server.core.redact import redact_header, redact_text
 
 # On SQLite and on PostgreSQL (tests/conftest.py).
@@ -130,6 +130,19 @@ def test_retention_is_bounded(sandbox):
     assert journal.count() == 100
     newest = journal.latest(limit=1)[0]
     assert newest["id"] == journal.latest(limit=100)[0]["id"]
+
+
+def test_flushes_alone_keep_the_journal_within_retention_and_one_prune_interval(sandbox):
+    journal = Journal(sandbox.services.db, retention=50, excerpt_bytes=64)
+    journal.clear()
+    counts = []
+    for _ in range(4 * PRUNE_EVERY // 10):
+        for _ in range(10):
+            journal.record(record())
+        journal.flush()
+        counts.append(journal.count())
+    assert max(counts) <= 50 + PRUNE_EVERY
+    assert counts[-1] < 4 * PRUNE_EVERY  # pruned along the way, with no prune() of its own
 
 
 def test_console_line_names_the_rule_and_journal_id():
