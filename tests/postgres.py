@@ -64,15 +64,20 @@ def in_memory_directory() -> str | None:
     return str(shm) if usable else None
 
 
+def postmaster_pid(data: Path) -> int | None:
+    """The server's pid from its data directory's postmaster.pid; None before it started."""
+    pidfile = data / "postmaster.pid"
+    return int(pidfile.read_text().split()[0]) if pidfile.exists() else None
+
+
 def remove_stale(directory: str, older_than: float = 600.0) -> None:
     """Remove the directories of throwaway servers that are gone (a test run killed before it
     stopped its server): in memory they would hold their RAM until the machine restarts. A
     directory younger than ``older_than`` seconds may be another run's initdb at work."""
     for root in Path(directory).glob("mock-pg-*"):
-        pidfile = root / "data" / "postmaster.pid"
         try:
             age = time.time() - root.stat().st_mtime
-            pid = int(pidfile.read_text().split()[0]) if pidfile.exists() else None
+            pid = postmaster_pid(root / "data")
         except (OSError, ValueError, IndexError):
             continue  # another user's, or being written: not ours to judge
         if age > older_than and (pid is None or exited(pid)):
@@ -133,7 +138,7 @@ class ThrowawayPostgres:
         self._run(
             "pg_ctl", "start", "-w", "-t", "30", "-D", str(self.data), "-l", log, "-o", options
         )
-        self.pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        self.pid = postmaster_pid(self.data)
         if int((self.data / "PG_VERSION").read_text()) < 15:
             self.copy_strategy = None  # STRATEGY came with 15: before it, every copy is a file copy
         return self

@@ -56,12 +56,11 @@ def preload() -> None:
         # psycopg comes with the test tools; without it the PostgreSQL tests skip.
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    from faker import Faker
-
-    Faker("id_ID")  # its locale's providers are imported on first use
     # A sandbox opened and closed once leaves what opening and seeding a state file compile and
     # build (the statements in core/compiled.py's cache among them) for every child to inherit:
-    # a forked child's first open and seed of a fresh file took 197 ms of CPU, then 60 ms.
+    # a forked child's first open and seed of a fresh file took 197 ms of CPU, then 60 ms. Its
+    # seeding also imports Faker's id_ID providers and leaves the seeding Faker made
+    # (services.seeded_faker keeps one a thread).
     from mock_server.app import Sandbox
     from mock_server.core.config import Settings
 
