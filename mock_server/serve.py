@@ -19,6 +19,7 @@ import uvicorn
 
 from mock_server import __version__
 from mock_server.app import EDGE, PortDispatcher, Sandbox
+from mock_server.console import ConsoleHandler
 from mock_server.core import tls
 from mock_server.core.clock import iso_z
 from mock_server.core.config import Settings
@@ -163,6 +164,9 @@ def serve_workers(sandbox: Sandbox, server: SandboxServer, sockets: list[socket.
             started = run_server(server, sockets)
         finally:
             sandbox.close()
+            # The child leaves by os._exit, past logging's own flush at exit.
+            for handler in logging.getLogger("mock_server.requests").handlers:
+                handler.flush()
         return 0 if started else STARTUP_FAILURE
 
     try:
@@ -361,7 +365,7 @@ def bind(host: str, port: int, name: str) -> socket.socket:
 
 def configure_logging(level: str) -> None:
     requests = logging.getLogger("mock_server.requests")
-    handler = logging.StreamHandler(sys.stdout)
+    handler = ConsoleHandler(sys.stdout)  # off the event loop: a slow console holds no port
     handler.setFormatter(logging.Formatter("%(message)s"))  # each line carries its own time
     requests.addHandler(handler)
     requests.propagate = False

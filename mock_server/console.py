@@ -1,0 +1,90 @@
+"""The console's request lines, written by a thread of their own.
+
+The journal logs each batch of request lines from the event loop, which serves every port. A
+console that reads slowly (a paused terminal, ``| less``, a pipe its reader drains late, two
+``--workers`` sharing one) would block that write, and every port with it. Measured under
+``bench/scale.py``'s load with two workers: the workers waited on the full pipe and kept 1.0 of the
+two cores busy instead of 1.6, and the round's throughput fell by a quarter.
+
+So the loop only queues the text. Up to ``MAX_PENDING`` batches wait (~10 s of lines at the
+journal's flush rate); past that, lines are counted instead of kept, and the count is printed
+after the lines queued before them. The journal keeps every request either way.
+"""
+
+import logging
+import os
+import queue
+import threading
+import time
+from typing import TextIO
+
+MAX_PENDING = 1000
+# How long exit waits for queued lines to reach a console that has stopped reading.
+FLUSH_SECONDS = 2.0
+
+
+class ConsoleHandler(logging.Handler):
+    def __init__(self, stream: TextIO, max_pending: int = MAX_PENDING) -> None:
+        super().__init__()
+        self.stream = stream
+        self._max_pending = max_pending
+        self._pid = 0
+        self._queue: queue.Queue[str] = queue.Queue(max_pending)
+        self._dropped = 0  # lines, counted under self._count_lock
+        self._count_lock = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+        except Exception:
+            self.handleError(record)
+            return
+        self._writer()
+        try:
+            self._queue.put_nowait(text)
+        except queue.Full:
+            with self._count_lock:
+                self._dropped += text.count("\n") + 1
+
+    def _writer(self) -> None:
+        """Start the writing thread in this process. A ``--workers`` child is forked after the
+        handler was made, and a thread does not survive a fork: each child starts its own, over
+        a queue of its own (the parent's may hold lines the parent still writes)."""
+        if self._pid == os.getpid():
+            return
+        with self._count_lock:
+            if self._pid == os.getpid():
+                return
+            self._queue = queue.Queue(self._max_pending)
+            self._dropped = 0
+            threading.Thread(target=self._write, name="console", daemon=True).start()
+            self._pid = os.getpid()
+
+    def _write(self) -> None:
+        lines = self._queue
+        while True:
+            text = lines.get()
+            try:
+                if lines.empty():  # the lines dropped came after every one queued
+                    with self._count_lock:
+                        dropped, self._dropped = self._dropped, 0
+                    if dropped:
+                        text += (
+                            f"\n({dropped} request lines not shown: the console did not keep "
+                            "up; the journal has them)"
+                        )
+                self.stream.write(text + "\n")
+                self.stream.flush()
+            except (OSError, ValueError):
+                pass  # the console is gone (a closed pipe or stream): nobody left to tell
+            finally:
+                lines.task_done()
+
+    def flush(self) -> None:
+        """Wait, a little, for the queued lines to be written: at exit (``logging.shutdown``)
+        and before a worker leaves."""
+        if self._pid != os.getpid():
+            return
+        deadline = time.monotonic() + FLUSH_SECONDS
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.005)
