@@ -3,14 +3,15 @@
 The journal logs each batch of request lines from the event loop, which serves every port. A
 console that reads slowly (a paused terminal, ``| less``, a pipe its reader drains late, two
 ``--workers`` sharing one) would block that write, and every port with it. Measured under
-``bench/scale.py``'s load with two workers: the workers waited on the full pipe and kept 1.0 of the
-two cores busy instead of 1.6, and the round's throughput fell by a quarter.
+``bench/scale.py``'s load with two workers: the workers waited on the full pipe and kept 1.0 of
+the two cores busy instead of 1.6, and the round's throughput fell by a quarter.
 
 So the loop only queues the text. Up to ``MAX_PENDING`` batches wait (~10 s of lines at the
-journal's flush rate); past that, lines are counted instead of kept, and the count is printed
-after the lines queued before them. The journal keeps every request either way.
+journal's flush rate); past that, lines are counted instead of kept, and the count takes their
+place once there is room again.
 """
 
+import contextlib
 import logging
 import os
 import queue
@@ -27,6 +28,13 @@ class ConsoleHandler(logging.Handler):
     def __init__(self, stream: TextIO, max_pending: int = MAX_PENDING) -> None:
         super().__init__()
         self.stream = stream
+        # Written with os.write where the stream has a descriptor: a writer stuck on a full
+        # pipe then holds no lock of the stream's, so exit (which flushes sys.stdout) and a
+        # worker's os._exit do not wait for it.
+        self._fd: int | None = None
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            self._fd = stream.fileno()
+        self._encoding = getattr(stream, "encoding", None) or "utf-8"
         self._max_pending = max_pending
         self._pid = 0
         self._queue: queue.Queue[str] = queue.Queue(max_pending)
@@ -36,15 +44,23 @@ class ConsoleHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             text = self.format(record)
+            self._writer()
+            with self._count_lock:
+                if self._dropped:
+                    try:  # the count goes where the lines would have been
+                        self._queue.put_nowait(
+                            f"({self._dropped} request lines not shown: "
+                            "the console did not keep up)"
+                        )
+                        self._dropped = 0
+                    except queue.Full:
+                        pass
+                try:
+                    self._queue.put_nowait(text)
+                except queue.Full:
+                    self._dropped += text.count("\n") + 1
         except Exception:
             self.handleError(record)
-            return
-        self._writer()
-        try:
-            self._queue.put_nowait(text)
-        except queue.Full:
-            with self._count_lock:
-                self._dropped += text.count("\n") + 1
 
     def _writer(self) -> None:
         """Start the writing thread in this process. A ``--workers`` child is forked after the
@@ -65,26 +81,33 @@ class ConsoleHandler(logging.Handler):
         while True:
             text = lines.get()
             try:
-                if lines.empty():  # the lines dropped came after every one queued
-                    with self._count_lock:
-                        dropped, self._dropped = self._dropped, 0
-                    if dropped:
-                        text += (
-                            f"\n({dropped} request lines not shown: the console did not keep "
-                            "up; the journal has them)"
-                        )
-                self.stream.write(text + "\n")
-                self.stream.flush()
-            except (OSError, ValueError):
-                pass  # the console is gone (a closed pipe or stream): nobody left to tell
+                self._put(text + "\n")
+            except Exception:
+                pass
             finally:
                 lines.task_done()
 
+    def _put(self, text: str) -> None:
+        if self._fd is None:
+            self.stream.write(text)
+            self.stream.flush()
+            return
+        data = memoryview(text.encode(self._encoding, "backslashreplace"))
+        while data:
+            data = data[os.write(self._fd, data) :]
+
     def flush(self) -> None:
-        """Wait, a little, for the queued lines to be written: at exit (``logging.shutdown``)
-        and before a worker leaves."""
+        """Wait, a little, for the queued lines to be written: before the process leaves."""
         if self._pid != os.getpid():
             return
         deadline = time.monotonic() + FLUSH_SECONDS
         while self._queue.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.005)
+
+
+def flush_console() -> None:
+    """Before a sandbox process leaves. logging's own flush at exit does not reach these
+    handlers: uvicorn's logging set-up takes every handler off the list that flush walks, and a
+    ``--workers`` child leaves by os._exit."""
+    for handler in logging.getLogger("mock_server.requests").handlers:
+        handler.flush()

@@ -84,8 +84,11 @@ def _child(child: Callable[[int, Callable[[], None]], int], number: int, write_e
         traceback.print_exc()
         return 1
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            # A console that has gone (a closed pipe) must not carry the child past os._exit
+            # into the parent's code.
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
 
 
 def _wait_ready(

@@ -19,7 +19,7 @@ import uvicorn
 
 from mock_server import __version__
 from mock_server.app import EDGE, PortDispatcher, Sandbox
-from mock_server.console import ConsoleHandler
+from mock_server.console import ConsoleHandler, flush_console
 from mock_server.core import tls
 from mock_server.core.clock import iso_z
 from mock_server.core.config import Settings
@@ -126,7 +126,10 @@ def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
             return serve_workers(sandbox, server, plain)
         run_server(server, plain)
     finally:
-        sandbox.close()
+        try:
+            sandbox.close()  # writes the journal's last batch, and its console lines
+        finally:
+            flush_console()
         if throwaway is not None:
             throwaway.cleanup()
     return 0
@@ -163,10 +166,10 @@ def serve_workers(sandbox: Sandbox, server: SandboxServer, sockets: list[socket.
         try:
             started = run_server(server, sockets)
         finally:
-            sandbox.close()
-            # The child leaves by os._exit, past logging's own flush at exit.
-            for handler in logging.getLogger("mock_server.requests").handlers:
-                handler.flush()
+            try:
+                sandbox.close()  # writes the journal's last batch, and its console lines
+            finally:
+                flush_console()
         return 0 if started else STARTUP_FAILURE
 
     try:
