@@ -46,21 +46,19 @@ class ConsoleHandler(logging.Handler):
             text = self.format(record)
             self._writer()
             with self._count_lock:
-                if self._dropped:
-                    try:  # the count goes where the lines would have been
-                        self._queue.put_nowait(
-                            f"({self._dropped} request lines not shown: "
-                            "the console did not keep up)"
-                        )
-                        self._dropped = 0
-                    except queue.Full:
-                        pass
+                # One item with the count ahead of the batch: the count where the lines would
+                # have been, and never a slot the count takes from the lines.
+                item = f"{self._notice()}\n{text}" if self._dropped else text
                 try:
-                    self._queue.put_nowait(text)
+                    self._queue.put_nowait(item)
+                    self._dropped = 0
                 except queue.Full:
                     self._dropped += text.count("\n") + 1
         except Exception:
             self.handleError(record)
+
+    def _notice(self) -> str:
+        return f"({self._dropped} request lines not shown: the console did not keep up)"
 
     def _writer(self) -> None:
         """Start the writing thread in this process. A ``--workers`` child is forked after the
@@ -100,6 +98,11 @@ class ConsoleHandler(logging.Handler):
         """Wait, a little, for the queued lines to be written: before the process leaves."""
         if self._pid != os.getpid():
             return
+        with self._count_lock:
+            if self._dropped:  # a count no later line will carry
+                with contextlib.suppress(queue.Full):
+                    self._queue.put_nowait(self._notice())
+                    self._dropped = 0
         deadline = time.monotonic() + FLUSH_SECONDS
         while self._queue.unfinished_tasks and time.monotonic() < deadline:
             time.sleep(0.005)

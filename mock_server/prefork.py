@@ -30,8 +30,12 @@ def run_workers(count: int, child: Callable[[int, Callable[[], None]], int]) -> 
     for number in range(1, count + 1):
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, measured through the tests' process
-            os.close(read_end)
-            os._exit(_child(child, number, write_end))
+            code = 1
+            try:  # whatever is raised, the child must not go on into the parent's loop
+                os.close(read_end)
+                code = _child(child, number, write_end)
+            finally:
+                os._exit(code)
         pids[pid] = number
     os.close(write_end)
     stopping = False

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mock_server import console
 from mock_server.console import ConsoleHandler, flush_console
 from mock_server.registry import PROVIDERS
 from tests.server import CONSOLE_SCRIPT, free_ports
@@ -22,48 +23,52 @@ LONG_PATH = "/api/public/" + "x" * 4000
 REQUESTS = 80
 
 
-def start_unread(workers: int, tmp_path: Path) -> tuple[subprocess.Popen[bytes], dict[str, int]]:
-    """A sandbox whose stdout is a pipe nobody reads; its stderr in a file, to say why it
-    failed."""
-    *chosen, edge = free_ports(len(PROVIDERS) + 2)
-    ports = dict(zip(["admin", *(p.name for p in PROVIDERS)], chosen, strict=True))
-    command = [str(CONSOLE_SCRIPT), "serve", "--db", str(tmp_path / "state.db")]
-    command += ["--admin-port", str(ports["admin"]), "--edge-port", str(edge)]
-    command += [a for p in PROVIDERS for a in (f"--{p.flag}-port", str(ports[p.name]))]
-    command += ["--workers", str(workers)]
-    with (tmp_path / "stderr.txt").open("wb") as stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
-    return process, ports
+def start_unread(workers: int, where: Path) -> tuple[subprocess.Popen[bytes], dict[str, int]]:
+    """A healthy sandbox whose stdout is a pipe nobody reads; its stderr in a file, to say why
+    it failed. Started again when another test process took one of its ports first."""
+    where.mkdir(parents=True, exist_ok=True)
+    for attempt in range(3):
+        *chosen, edge = free_ports(len(PROVIDERS) + 2)
+        ports = dict(zip(["admin", *(p.name for p in PROVIDERS)], chosen, strict=True))
+        command = [str(CONSOLE_SCRIPT), "serve", "--db", str(where / "state.db")]
+        command += ["--admin-port", str(ports["admin"]), "--edge-port", str(edge)]
+        command += [a for p in PROVIDERS for a in (f"--{p.flag}-port", str(ports[p.name]))]
+        command += ["--workers", str(workers)]
+        with (where / "stderr.txt").open("wb") as stderr:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
+        deadline = time.monotonic() + 20
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{ports['admin']}/__admin/health").is_success:
+                    return process, ports
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        stop(process)
+        stderr_text = (where / "stderr.txt").read_text()
+        # Between free_ports() and the bind, another test process may have taken a port.
+        assert "already in use" in stderr_text, f"the sandbox did not start:\n{stderr_text}"
+        assert attempt < 2, stderr_text
+    raise AssertionError("unreachable")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait(5)
+    assert process.stdout is not None
+    process.stdout.close()
 
 
 @pytest.fixture(params=[1, 2], ids=["one process", "--workers 2"])
 def unread_sandbox(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, int]]]:
-    for attempt in range(3):
-        process, ports = start_unread(request.param, tmp_path)
-        deadline = time.monotonic() + 20
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{ports['admin']}/__admin/health").is_success:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
-        if process.poll() is None:
-            assert time.monotonic() < deadline, "the sandbox never became healthy"
-            break
-        stderr = (tmp_path / "stderr.txt").read_text()
-        # Between free_ports() and the bind, another test process may have taken a port.
-        assert "already in use" in stderr, stderr
-        assert attempt < 2, stderr
+    process, ports = start_unread(request.param, tmp_path)
     try:
         yield process, ports
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(5)
-        assert process.stdout is not None
-        process.stdout.close()
+        stop(process)
 
 
 def test_a_console_nobody_reads_holds_no_port(
@@ -104,6 +109,13 @@ class HeldStream:
         pass
 
 
+@pytest.fixture(autouse=True)
+def patient_flush(monkeypatch: pytest.MonkeyPatch) -> None:
+    """flush() returns as soon as the lines are out; on a loaded machine the writer thread may
+    need longer than the 2 s a real exit waits."""
+    monkeypatch.setattr(console, "FLUSH_SECONDS", 30.0)
+
+
 def record(message: str) -> logging.LogRecord:
     return logging.LogRecord("mock_server.requests", logging.INFO, __file__, 1, message, (), None)
 
@@ -130,13 +142,36 @@ def test_lines_past_the_queue_are_counted_where_they_would_have_been() -> None:
     )
 
 
+class DescriptorOnly:
+    """A stream whose own write must not be used: lines go to its descriptor."""
+
+    encoding = "utf-8"
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def write(self, text: str) -> int:
+        raise AssertionError("written through the stream, not its descriptor")
+
+    def flush(self) -> None:
+        raise AssertionError("flushed through the stream, not its descriptor")
+
+
 def test_lines_go_to_the_streams_descriptor(tmp_path: Path) -> None:
+    """So a writer stuck on a full pipe holds none of the stream's locks, which exit (flushing
+    sys.stdout) and a worker's own flush would wait on."""
     out = tmp_path / "console.txt"
-    with out.open("w", encoding="utf-8") as stream:
-        handler = ConsoleHandler(stream)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT)
+    try:
+        handler = ConsoleHandler(DescriptorOnly(fd))  # type: ignore[arg-type]
         handler.emit(record("Pelatihan Jaringan — Jakarta"))
         handler.flush()
-        assert out.read_text(encoding="utf-8") == "Pelatihan Jaringan — Jakarta\n"
+    finally:
+        os.close(fd)
+    assert out.read_text(encoding="utf-8") == "Pelatihan Jaringan — Jakarta\n"
 
 
 def test_a_forked_child_writes_its_own_lines(tmp_path: Path) -> None:
@@ -177,26 +212,13 @@ def test_flush_console_waits_for_the_queued_lines() -> None:
 def test_the_last_requests_reach_the_console_when_the_sandbox_stops(tmp_path: Path) -> None:
     """The journal's last batch is written as the sandbox stops, and reaches the console."""
     for workers in (1, 2):
-        (tmp_path / str(workers)).mkdir()
         process, ports = start_unread(workers, tmp_path / str(workers))
         try:
-            deadline = time.monotonic() + 20
-            while True:
-                assert process.poll() is None, (tmp_path / str(workers) / "stderr.txt").read_text()
-                try:
-                    answer = httpx.post(
-                        f"http://127.0.0.1:{ports['digitalent']}/api/public/last", json={}
-                    )
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline
-                    time.sleep(0.05)
+            answer = httpx.post(f"http://127.0.0.1:{ports['digitalent']}/api/public/last", json={})
             process.terminate()  # at once: the entry is still in the journal's buffer
             out, _ = process.communicate(timeout=15)
         finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait(5)
+            stop(process)
         assert process.returncode == 0
         journal_id = answer.headers["X-Mock-Journal-Id"]
         assert f"/api/public/last -> {answer.status_code}" in out.decode()
