@@ -81,7 +81,7 @@ class ConsoleHandler(logging.Handler):
             try:
                 self._put(text + "\n")
             except Exception:
-                pass
+                pass  # the console is gone (a closed pipe, a closed file): nobody left to tell
             finally:
                 lines.task_done()
 

@@ -126,10 +126,7 @@ def serve(settings: Settings, provider_settings: Mapping[str, Any]) -> int:
             return serve_workers(sandbox, server, plain)
         run_server(server, plain)
     finally:
-        try:
-            sandbox.close()  # writes the journal's last batch, and its console lines
-        finally:
-            flush_console()
+        close_and_flush(sandbox)
         if throwaway is not None:
             throwaway.cleanup()
     return 0
@@ -166,16 +163,22 @@ def serve_workers(sandbox: Sandbox, server: SandboxServer, sockets: list[socket.
         try:
             started = run_server(server, sockets)
         finally:
-            try:
-                sandbox.close()  # writes the journal's last batch, and its console lines
-            finally:
-                flush_console()
+            close_and_flush(sandbox)
         return 0 if started else STARTUP_FAILURE
 
     try:
         return run_workers(sandbox.settings.workers, worker)
     finally:
         os.unlink(turns_file)
+
+
+def close_and_flush(sandbox: Sandbox) -> None:
+    """Close the sandbox, which writes the journal's last batch and its console lines, then
+    wait for those lines to reach the console before the process leaves."""
+    try:
+        sandbox.close()
+    finally:
+        flush_console()
 
 
 class Stopped(Exception):
